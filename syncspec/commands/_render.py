@@ -1,0 +1,49 @@
+"""Shared rendering of plans and sync results for people."""
+
+from __future__ import annotations
+
+from ..output import Output
+
+SYMBOL = {"insert": "+", "update": "~", "delete": "-", "mark": "x"}
+
+
+def key_text(key) -> str:
+    return "/".join(str(k) for k in key)
+
+
+def render_changes(out: Output, result, verb: str, limit: int | None) -> None:
+    out.line(f"target: {result.target}")
+    rows = []
+    for cs in result.changes:
+        strategies = ", ".join(f"{k}: {v}" for k, v in sorted(cs.strategies.items())) or "no records"
+        rows.append([cs.spec, cs.table, cs.files, strategies, len(cs.inserts), len(cs.updates),
+                     len(cs.deletes) + len(cs.marks), cs.unchanged])
+    out.table(["spec", "table", "files", "records by strategy", "insert", "update", "delete", "unchanged"], rows,
+              title=f"{verb}:")
+    for cs in result.changes:
+        for change in cs.schema_changes:
+            out.line(f"  {cs.spec}: schema: {change}")
+        items: list[tuple[str, str, str]] = []
+        items += [("insert", key_text(r.key), f"{r.file}:{r.line}") for r in cs.inserts]
+        for r, _ in cs.updates:
+            cols = cs.changed.get(r.key)
+            items.append(("update", key_text(r.key), f"{r.file}:{r.line}" + (f"  ({', '.join(cols)})" if cols else "")))
+        items += [("delete", key_text(k), "") for k, _ in cs.deletes]
+        items += [("mark", key_text(k), "(soft delete)") for k, _ in cs.marks]
+        shown = items if limit is None else items[:limit]
+        for op, key, where in shown:
+            out.line(f"  {SYMBOL[op]} {cs.table} {key}  {where}".rstrip(),
+                     style={"insert": "green", "update": "yellow"}.get(op, "red"))
+        if len(shown) < len(items):
+            out.line(f"  ... and {len(items) - len(shown)} more (use --limit 0 to list all)")
+    out.line(f"{result.inserted} to insert, {result.updated} to update, {result.deleted} to delete, "
+             f"{result.unchanged} unchanged" if verb == "plan" else
+             f"{result.inserted} inserted, {result.updated} updated, {result.deleted} deleted, "
+             f"{result.unchanged} unchanged in {result.seconds:.2f}s (run {result.run_id})")
+
+
+def add_selection(parser) -> None:
+    parser.add_argument("-s", "--spec", action="append", metavar="NAME", help="only this spec (repeatable)")
+    parser.add_argument("--max-seconds", type=float, metavar="S", help="give up (exit 3) after S seconds")
+    parser.add_argument("--limit", type=int, default=50, metavar="N",
+                        help="list at most N changed rows per spec (0 = all; default 50)")

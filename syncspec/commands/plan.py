@@ -1,0 +1,27 @@
+"""`syncspec plan`: parse, validate and diff; print exactly what a sync would change."""
+
+from __future__ import annotations
+
+from ..cli import open_workspace
+from ._render import add_selection, render_changes
+
+
+def add_arguments(parser) -> None:
+    add_selection(parser)
+    parser.add_argument("--check", action="store_true", help="exit 6 if anything would change (for CI)")
+
+
+def run(args, out) -> int:
+    ws = open_workspace(args)
+    progress, bar = out.progress()
+    try:
+        result = ws.plan(args.spec, max_seconds=args.max_seconds, progress=progress, details=True)
+    finally:
+        if bar is not None:
+            bar.stop()
+    limit = None if args.limit == 0 else args.limit
+    if out.as_json:
+        out.json(result.as_dict(limit))
+    else:
+        render_changes(out, result, "plan", limit)
+    return 6 if args.check and not result.empty else 0

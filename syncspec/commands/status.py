@@ -1,0 +1,25 @@
+"""`syncspec status`: which specs are stale, and when each last synced."""
+
+from __future__ import annotations
+
+from ..cli import open_workspace
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--check", action="store_true", help="exit 6 if any spec is stale or never synced")
+
+
+def run(args, out) -> int:
+    ws = open_workspace(args)
+    rows = ws.status()
+    if out.as_json:
+        out.json({"target": ws.target, "specs": [r.as_dict() for r in rows]})
+    else:
+        out.line(f"target: {ws.target}")
+        out.table(["spec", "table", "state", "why", "last sync (UTC)", "last +/~/-"],
+                  [[r.spec, r.table, r.state, r.reason,
+                    r.last_sync.strftime("%Y-%m-%d %H:%M:%S") if r.last_sync else "-",
+                    "/".join(str(r.last_counts[k]) for k in ("inserted", "updated", "deleted"))
+                    if r.last_counts else "-"] for r in rows])
+    stale = [r for r in rows if r.state != "current"]
+    return 6 if args.check and stale else 0

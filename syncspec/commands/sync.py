@@ -1,0 +1,31 @@
+"""`syncspec sync`: write what changed, all-or-nothing, and record the run."""
+
+from __future__ import annotations
+
+from ..cli import open_workspace
+from ._render import add_selection, render_changes
+
+
+def add_arguments(parser) -> None:
+    add_selection(parser)
+    parser.add_argument("--lock-timeout", type=float, metavar="S",
+                        help="seconds to wait for another run's lock (exit 5 after)")
+
+
+def run(args, out) -> int:
+    ws = open_workspace(args)
+    if not out.as_json:
+        out.line(f"syncing {ws.config.project} into {ws.target}")
+    progress, bar = out.progress()
+    try:
+        result = ws.sync(args.spec, max_seconds=args.max_seconds, lock_timeout=args.lock_timeout,
+                         progress=progress)
+    finally:
+        if bar is not None:
+            bar.stop()
+    limit = None if args.limit == 0 else args.limit
+    if out.as_json:
+        out.json(result.as_dict(limit))
+    else:
+        render_changes(out, result, "sync", limit)
+    return 0

@@ -1,0 +1,268 @@
+"""The engine's own run history, kept in the target database (seeds 002 and 004).
+
+    syncspec_runs            one row per sync run: state machine, totals, git commit
+    syncspec_step_attempts   one row per spec per run: counts, spec hash, strategies
+    syncspec_run_events      one row per changed target row: op, key, old/new hash
+
+The ledger is append-only; a run's writes and its ledger rows commit in one
+transaction, so the history never claims a change the target does not have.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+RUN_STATES = ("pending", "running", "succeeded", "failed", "canceled")
+TERMINAL = ("succeeded", "failed", "canceled")
+STEP_STATES = ("running", "succeeded", "failed", "canceled")
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    run_id: str
+    project: str
+    command: str
+    state: str
+    target: str
+    git_commit: str | None
+    created_at: dt.datetime | None
+    ended_at: dt.datetime | None
+    exit_code: int | None
+    error_message: str | None
+    inserted: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    steps: tuple["StepRecord", ...] = field(default=())
+
+    def as_dict(self) -> dict[str, Any]:
+        d = {k: _iso(v) for k, v in self.__dict__.items() if k != "steps"}
+        d["steps"] = [s.as_dict() for s in self.steps]
+        return d
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    step_attempt_id: str
+    run_id: str
+    sequence: int
+    spec: str
+    spec_hash: str
+    table: str
+    state: str
+    started_at: dt.datetime | None
+    ended_at: dt.datetime | None
+    files: int
+    records: int
+    inserted: int
+    updated: int
+    deleted: int
+    unchanged: int
+    strategies: dict[str, int]
+    error: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: _iso(v) for k, v in self.__dict__.items()}
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    event_id: int
+    run_id: str
+    step_attempt_id: str
+    timestamp: dt.datetime | None
+    event_type: str
+    table: str
+    key: list[Any]
+    old_hash: str | None
+    new_hash: str | None
+    file: str | None
+    line: int | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: _iso(v) for k, v in self.__dict__.items()}
+
+
+def _iso(v: Any) -> Any:
+    return v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v
+
+
+def _check(column: str, states: Sequence[str]):
+    import peewee as pw
+
+    return pw.Check(f"{column} IN ({', '.join(repr(s) for s in states)})")
+
+
+class Ledger:
+    """Read and append run history in one database."""
+
+    def __init__(self, db):
+        import peewee as pw
+
+        class Base(pw.Model):
+            class Meta:
+                database = db
+
+        class Run(Base):
+            run_id = pw.CharField(max_length=36, primary_key=True)
+            project = pw.CharField(max_length=255)
+            command = pw.CharField(max_length=32)
+            state = pw.CharField(max_length=16, default="pending", constraints=[_check("state", RUN_STATES)])
+            target = pw.TextField()
+            git_commit = pw.CharField(max_length=64, null=True)
+            created_at = pw.DateTimeField()
+            started_at = pw.DateTimeField(null=True)
+            ended_at = pw.DateTimeField(null=True)
+            exit_code = pw.IntegerField(null=True)
+            error_message = pw.TextField(null=True)
+            inserted = pw.IntegerField(default=0)
+            updated = pw.IntegerField(default=0)
+            deleted = pw.IntegerField(default=0)
+            unchanged = pw.IntegerField(default=0)
+
+            class Meta:
+                table_name = "syncspec_runs"
+                indexes = ((("state",), False), (("created_at",), False))
+
+        class Step(Base):
+            step_attempt_id = pw.CharField(max_length=36, primary_key=True)
+            run = pw.ForeignKeyField(Run, column_name="run_id", on_delete="CASCADE", backref="steps")
+            sequence = pw.IntegerField()
+            spec = pw.CharField(max_length=64)
+            spec_hash = pw.CharField(max_length=64)
+            table_name = pw.CharField(max_length=64)
+            state = pw.CharField(max_length=16, constraints=[_check("state", STEP_STATES)])
+            started_at = pw.DateTimeField()
+            ended_at = pw.DateTimeField(null=True)
+            files = pw.IntegerField(default=0)
+            records = pw.IntegerField(default=0)
+            inserted = pw.IntegerField(default=0)
+            updated = pw.IntegerField(default=0)
+            deleted = pw.IntegerField(default=0)
+            unchanged = pw.IntegerField(default=0)
+            strategies = pw.TextField(default="{}")
+            error = pw.TextField(null=True)
+
+            class Meta:
+                table_name = "syncspec_step_attempts"
+                indexes = ((("spec", "started_at"), False),)
+
+        class Event(Base):
+            event_id = pw.AutoField()
+            run = pw.ForeignKeyField(Run, column_name="run_id", on_delete="CASCADE")
+            step_attempt_id = pw.CharField(max_length=36)
+            timestamp = pw.DateTimeField()
+            event_type = pw.CharField(max_length=16)
+            table_name = pw.CharField(max_length=64)
+            entry_key = pw.TextField()
+            old_hash = pw.CharField(max_length=128, null=True)
+            new_hash = pw.CharField(max_length=128, null=True)
+            file = pw.TextField(null=True)
+            line = pw.IntegerField(null=True)
+
+            class Meta:
+                table_name = "syncspec_run_events"
+                indexes = ((("run_id",), False),)
+
+        self.db = db
+        self.Run, self.Step, self.Event = Run, Step, Event
+
+    def exists(self) -> bool:
+        return self.db.table_exists("syncspec_runs")
+
+    def ensure(self) -> None:
+        if not self.exists() or not self.db.table_exists("syncspec_run_events"):
+            self.db.create_tables([self.Run, self.Step, self.Event])
+
+    # -- append -------------------------------------------------------------
+    def start_run(self, project: str, command: str, target: str, git_commit: str | None,
+                  now: dt.datetime) -> str:
+        run_id = str(uuid.uuid4())
+        with self.db.atomic():
+            self.Run.create(run_id=run_id, project=project, command=command, state="running", target=target,
+                            git_commit=git_commit, created_at=now, started_at=now)
+        return run_id
+
+    def add_step(self, run_id: str, sequence: int, spec: str, spec_hash: str, table: str,
+                 started: dt.datetime, ended: dt.datetime, counts: dict[str, int],
+                 strategies: dict[str, int]) -> str:
+        step_id = str(uuid.uuid4())
+        self.Step.create(step_attempt_id=step_id, run=run_id, sequence=sequence, spec=spec, spec_hash=spec_hash,
+                         table_name=table, state="succeeded", started_at=started, ended_at=ended,
+                         strategies=json.dumps(strategies, sort_keys=True), **counts)
+        return step_id
+
+    def add_events(self, run_id: str, step_id: str, table: str, now: dt.datetime,
+                   events: Sequence[tuple[str, tuple, str | None, str | None, str | None, int | None]]) -> None:
+        """events: (op, key, old_hash, new_hash, file, line)."""
+        if not events:
+            return
+        from .targets.sql import bulk_insert
+
+        names = ["run", "step_attempt_id", "timestamp", "event_type", "table_name", "entry_key",
+                 "old_hash", "new_hash", "file", "line"]
+        stamp = now.isoformat(sep=" ") if _is_sqlite(self.db) else now
+        rows = [(run_id, step_id, stamp, op, table, json.dumps(list(key), default=str), old, new, file, line)
+                for op, key, old, new, file, line in events]
+        bulk_insert(self.db, self.Event, names, rows)
+
+    def finish_run(self, run_id: str, state: str, now: dt.datetime, exit_code: int,
+                   totals: dict[str, int] | None = None, error: str | None = None) -> None:
+        assert state in TERMINAL
+        self.Run.update(state=state, ended_at=now, exit_code=exit_code, error_message=error,
+                        **(totals or {})).where(self.Run.run_id == run_id).execute()
+
+    # -- read ---------------------------------------------------------------
+    def runs(self, limit: int = 20, spec: str | None = None) -> list[RunRecord]:
+        if not self.exists():
+            return []
+        query = self.Run.select().order_by(self.Run.created_at.desc()).limit(limit)
+        runs = list(query)
+        steps: dict[str, list[StepRecord]] = {}
+        if runs:
+            sq = self.Step.select().where(self.Step.run.in_([r.run_id for r in runs])).order_by(self.Step.sequence)
+            for s in sq:
+                steps.setdefault(s.run_id, []).append(self._step(s))
+        out = []
+        for r in runs:
+            mine = tuple(steps.get(r.run_id, ()))
+            if spec and not any(s.spec == spec for s in mine):
+                continue
+            out.append(RunRecord(r.run_id, r.project, r.command, r.state, r.target, r.git_commit, r.created_at,
+                                 r.ended_at, r.exit_code, r.error_message, r.inserted, r.updated, r.deleted,
+                                 r.unchanged, mine))
+        return out
+
+    def events(self, run_id: str) -> list[EventRecord]:
+        if not self.exists():
+            return []
+        q = self.Event.select().where(self.Event.run == run_id).order_by(self.Event.event_id)
+        return [EventRecord(e.event_id, e.run_id, e.step_attempt_id, e.timestamp, e.event_type, e.table_name,
+                            json.loads(e.entry_key), e.old_hash, e.new_hash, e.file, e.line) for e in q]
+
+    def last_steps(self) -> dict[str, StepRecord]:
+        """The latest succeeded step of each spec (what `status` compares against)."""
+        if not self.exists():
+            return {}
+        out: dict[str, StepRecord] = {}
+        q = (self.Step.select().where(self.Step.state == "succeeded").order_by(self.Step.started_at.desc()))
+        for s in q.iterator():
+            if s.spec not in out:
+                out[s.spec] = self._step(s)
+        return out
+
+    @staticmethod
+    def _step(s) -> StepRecord:
+        return StepRecord(s.step_attempt_id, s.run_id, s.sequence, s.spec, s.spec_hash, s.table_name, s.state,
+                          s.started_at, s.ended_at, s.files, s.records, s.inserted, s.updated, s.deleted,
+                          s.unchanged, json.loads(s.strategies or "{}"), s.error)
+
+
+def _is_sqlite(db) -> bool:
+    import peewee as pw
+
+    return isinstance(db, pw.SqliteDatabase)

@@ -1,0 +1,195 @@
+"""Map Records to rows: column values, type coercion, checks and the content hash."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import Problem
+from .sources.records import Record
+from .spec.model import Column, Spec
+
+_TRUE = {"true", "yes", "y", "1", "on", "x", "✓", "✔", "done", "checked"}
+_FALSE = {"false", "no", "n", "0", "off", "", "unchecked"}
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A mapped row: key tuple, column values, content hash and its origin."""
+
+    key: tuple
+    values: dict[str, Any]
+    hash: str
+    file: str
+    line: int
+
+
+def coerce(value: Any, ctype: str) -> Any:
+    """Convert ``value`` to the Python value of column type ``ctype`` (ValueError if not)."""
+    if ctype == "text":
+        if isinstance(value, str):
+            return value
+        if isinstance(value, (dict, list)):
+            return canonical(value)
+        if isinstance(value, (dt.date, dt.datetime)):
+            return value.isoformat()
+        return str(value)
+    if ctype == "integer":
+        if isinstance(value, bool):
+            raise ValueError("a boolean is not an integer")
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float):
+            if value.is_integer():
+                return int(value)
+            raise ValueError("has a fractional part")
+        return int(str(value).strip().replace("_", "").replace(",", ""))
+    if ctype == "real":
+        if isinstance(value, bool):
+            raise ValueError("a boolean is not a number")
+        return float(value) if isinstance(value, (int, float)) else float(str(value).strip().replace(",", ""))
+    if ctype == "boolean":
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise ValueError("use true/false, yes/no, 1/0 or x")
+    if ctype == "date":
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        text = str(value).strip()
+        return dt.date.fromisoformat(text[:10])
+    if ctype == "datetime":
+        if isinstance(value, dt.datetime):
+            parsed = value
+        elif isinstance(value, dt.date):
+            parsed = dt.datetime(value.year, value.month, value.day)
+        else:
+            parsed = dt.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        if parsed.tzinfo is not None:
+            parsed = parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return parsed
+    if ctype == "json":
+        json.dumps(value)  # raises TypeError for non-JSON values
+        return value
+    raise ValueError(f"unknown type {ctype}")
+
+
+def canonical(value: Any) -> str:
+    """Canonical JSON: sorted keys, no spaces, dates as ISO strings."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_jsonable)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def key_part(value: Any) -> Any:
+    """Normalize one key value so target values and mapped values compare equal."""
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    return value
+
+
+class Mapper:
+    """Maps one spec's records to rows; collects problems instead of raising."""
+
+    def __init__(self, spec: Spec, context: dict[str, str]):
+        self.spec = spec
+        self.context = context
+        self.columns = spec.columns
+        self.key_names = spec.key
+        self.getters: list[tuple[Column, Callable[[Record], Any]]] = [(c, self._getter(c)) for c in spec.columns]
+        algorithm = spec.hash_algorithm
+        length = spec.hash_length
+        self._hash = lambda text: hashlib.new(algorithm, text.encode("utf-8")).hexdigest()[:length]
+
+    def _getter(self, col: Column) -> Callable[[Record], Any]:
+        if col.is_constant:
+            constant = col.constant
+            return lambda record: constant
+        if col.template is not None:
+            tpl, ctx = col.template, self.context
+
+            def render(record: Record) -> Any:
+                return tpl.render(lambda p: ctx[p[0]] if p[0] in ctx and len(p) == 1 else record.get(p))
+            return render
+        path = col.path or (col.name,)
+        if len(path) == 1 and not path[0].startswith("$"):
+            name = path[0]
+            return lambda record: record.data.get(name)
+        return lambda record: record.get(path)
+
+    def map(self, record: Record, problems: list[Problem]) -> Row | None:
+        values: dict[str, Any] = {}
+        ok = True
+        for col, get in self.getters:
+            value = get(record)
+            if isinstance(value, str):
+                value = value.strip()
+                if col.pattern is not None and value:
+                    m = col.pattern.search(value)
+                    value = (m.group("value") if "value" in col.pattern.groupindex else
+                             m.group(1) if col.pattern.groups else m.group(0)) if m else None
+            if value is None or value == "":
+                if col.default is not None:
+                    value = col.default
+                elif col.required or col.name in self.key_names:
+                    problems.append(self._problem(record, col, "has no value",
+                                                  "add the value to the source, or give the column a default"))
+                    ok = False
+                    continue
+                else:
+                    values[col.name] = None
+                    continue
+            try:
+                value = coerce(value, col.type)
+            except (ValueError, TypeError) as exc:
+                problems.append(self._problem(record, col, f"value {_short(value)} is not a valid {col.type} ({exc})",
+                                              _type_hint(col)))
+                ok = False
+                continue
+            if col.choices is not None and value not in col.choices:
+                close = difflib.get_close_matches(str(value), [str(c) for c in col.choices], n=1)
+                hint = (f"did you mean {close[0]!r}? " if close else "") + \
+                    f"allowed: {', '.join(map(str, col.choices))}; or add a pattern: to extract one of them"
+                problems.append(self._problem(record, col, f"value {_short(value)} is not one of the choices", hint))
+                ok = False
+                continue
+            values[col.name] = value
+        if not ok:
+            return None
+        key = tuple(key_part(values[k]) for k in self.key_names)
+        return Row(key, values, self._hash(canonical(values)), record.file, record.line)
+
+    def _problem(self, record: Record, col: Column, what: str, hint: str) -> Problem:
+        return Problem(f"column {col.name!r} of spec {self.spec.name!r}: {what}", file=record.file,
+                       line=record.line, json_path=f"$.target.columns.{col.name}", hint=hint)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _type_hint(col: Column) -> str:
+    return {
+        "integer": "write a whole number, or add a pattern: to extract the digits",
+        "real": "write a number such as 3.5",
+        "boolean": "write true/false, yes/no, 1/0 or x",
+        "date": "write an ISO date such as 2026-01-31, or add a pattern: to extract it",
+        "datetime": "write an ISO date-time such as 2026-01-31T12:00:00",
+        "json": "the value must be JSON-serializable",
+    }.get(col.type, "fix the value in the source")

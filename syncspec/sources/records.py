@@ -1,0 +1,52 @@
+"""The Record: one extracted entry, with where it came from."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+_SNAKE_RE = re.compile(r"[^0-9a-zA-Z]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """Values a strategy read from one place in one file."""
+
+    data: dict[str, Any]
+    file: str
+    line: int
+    strategy: str
+
+    def get(self, path: tuple[str, ...]) -> Any:
+        """Value at a dotted record path; ``$path``/``$line``/... are record metadata."""
+        head = path[0]
+        if head[0] == "$":
+            value: Any = self.meta(head)
+        else:
+            value = self.data.get(head)
+        for part in path[1:]:
+            if isinstance(value, dict):
+                value = value.get(part)
+            elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+                value = value[int(part)]
+            else:
+                return None
+        return value
+
+    def meta(self, name: str) -> Any:
+        if name in ("$path", "$file"):
+            return self.file
+        if name == "$stem":
+            base = self.file.rsplit("/", 1)[-1]
+            return base.rsplit(".", 1)[0]
+        if name == "$line":
+            return self.line
+        if name == "$strategy":
+            return self.strategy
+        return None
+
+
+def snake_case(key: str) -> str:
+    """``'Last Updated'`` -> ``'last_updated'``."""
+    return _SNAKE_RE.sub("_", key).strip("_").lower()

@@ -1,0 +1,87 @@
+"""Sections strategy: one record per matching heading, with its field lines and body."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..spec.model import SectionsStrategy
+from .markdown import MarkdownDoc
+from .records import Record, snake_case
+from .text import SourceText
+
+_STYLE_RES = {
+    "bold": r"^[ \t]*(?:[-*+][ \t]+)?\*\*(?P<bk>[^*\n]+?)(?::\*\*|\*\*[ \t]*:)[ \t]*(?P<bv>[^\n]*)$",
+    "list": r"^[ \t]*[-*+][ \t]+(?P<lk>[A-Za-z][\w /.()-]{0,60}?)[ \t]*:[ \t]+(?P<lv>[^\n]*\S)[ \t]*$",
+    "plain": r"^(?P<pk>[A-Za-z][\w /.()-]{0,60}?)[ \t]*:[ \t]+(?P<pv>[^\n]*\S)[ \t]*$",
+}
+_COMPILED: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+
+def field_regex(styles: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One multiline regex alternating the declared field-line styles."""
+    if not styles:
+        return None
+    rx = _COMPILED.get(styles)
+    if rx is None:
+        ordered = [s for s in ("bold", "list", "plain") if s in styles]
+        rx = _COMPILED[styles] = re.compile("|".join(_STYLE_RES[s] for s in ordered), re.M)
+    return rx
+
+
+def extract_sections(strategy: SectionsStrategy, src: SourceText, doc: MarkdownDoc) -> Iterator[Record]:
+    headings = doc.headings
+    level = strategy.level
+    data = src.data
+    # end of each heading's section: start of the next heading of level <= ours
+    ends = [len(data)] * len(headings)
+    nxt = len(data)
+    for i in range(len(headings) - 1, -1, -1):
+        ends[i] = nxt
+        if headings[i].level <= level:
+            nxt = headings[i].start
+    rx_fields = field_regex(strategy.fields)
+    snake = strategy.field_keys == "snake_case"
+    opaque = doc.opaque
+    search = strategy.match.search
+    for i, h in enumerate(headings):
+        if h.level != level:
+            continue
+        m = search(h.text)
+        if m is None:
+            continue
+        record = {k: (v.strip() if isinstance(v, str) else v) for k, v in m.groupdict().items()}
+        record["heading"] = h.text
+        record["level"] = level
+        start, end = h.end, ends[i]
+        body = data[start:end].decode("utf-8")
+        record["body"] = body.strip()
+        fields: dict[str, str] = {}
+        if rx_fields is not None:
+            text = _without(data, start, end, opaque) if opaque else body
+            for fm in rx_fields.finditer(text):
+                key = fm.group("bk") if "bk" in rx_fields.groupindex and fm.group("bk") else None
+                if key is not None:
+                    value = fm.group("bv")
+                else:
+                    key = next(fm.group(g) for g in ("lk", "pk") if g in rx_fields.groupindex and fm.group(g))
+                    value = fm.group("lv") if "lv" in rx_fields.groupindex and fm.group("lk") else fm.group("pv")
+                key = snake_case(key) if snake else key.strip()
+                if key and key not in fields:
+                    fields[key] = value.strip()
+        record["fields"] = fields
+        yield Record(record, src.display, src.line_of(h.start), "sections")
+
+
+def _without(data: bytes, start: int, end: int, opaque: list[tuple[int, int]]) -> str:
+    """Section text with code/HTML blocks blanked out (so no fields are read there)."""
+    pieces = []
+    pos = start
+    for o_start, o_end in opaque:
+        if o_end <= pos or o_start >= end:
+            continue
+        pieces.append(data[pos:max(pos, o_start)])
+        pieces.append(b"\n")
+        pos = max(pos, min(o_end, end))
+    pieces.append(data[pos:end])
+    return b"".join(pieces).decode("utf-8")

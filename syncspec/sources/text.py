@@ -1,0 +1,57 @@
+"""Read source files: declared encoding, BOM, byte offsets to line numbers."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import Problem, SourceError
+
+
+@dataclass
+class SourceText:
+    """A decoded source file; ``data`` is its UTF-8 bytes (offsets refer to it)."""
+
+    display: str
+    text: str
+    data: bytes
+    _starts: list[int] | None = field(default=None, repr=False)
+
+    def line_of(self, offset: int) -> int:
+        """1-based line number of a byte offset into ``data``."""
+        if self._starts is None:
+            starts = [0]
+            find = self.data.find
+            pos = find(b"\n")
+            while pos != -1:
+                starts.append(pos + 1)
+                pos = find(b"\n", pos + 1)
+            self._starts = starts
+        return bisect_right(self._starts, offset)
+
+
+def read_source(path: Path, display: str, encoding: str = "utf-8") -> SourceText:
+    """Decode a file; an undecodable byte is an error naming line and offset."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SourceError(problems=[Problem("source file does not exist", file=display,
+                                            hint="create it, or fix source.files in the spec")]) from None
+    except OSError as exc:
+        raise SourceError(problems=[Problem(f"cannot read source file: {exc.strerror}", file=display)]) from None
+    utf8 = encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+        utf8 = True
+    try:
+        text = raw.decode("utf-8" if utf8 else encoding)
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise SourceError(problems=[Problem(
+            f"cannot decode byte 0x{raw[exc.start]:02x} at byte offset {exc.start} as {encoding}",
+            file=display, line=line, column=col,
+            hint="save the file as UTF-8, or declare its encoding in the spec (source.encoding: cp1252)")]) from None
+    data = raw if utf8 else text.encode("utf-8")
+    return SourceText(display=display, text=text, data=data)

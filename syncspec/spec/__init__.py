@@ -1,0 +1,1 @@
+"""Spec stage: load YAML with line marks, validate, build typed Spec objects."""

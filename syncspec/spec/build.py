@@ -1,0 +1,175 @@
+"""Turn a schema-valid spec document into a Spec, checking what a schema cannot."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import re
+from typing import Any
+
+from ..errors import Problem
+from .model import (COLUMN_TYPES, Column, SectionsStrategy, Spec, Strategy, TableStrategy,
+                    Template)
+from .yamlfile import Located
+
+RESERVED = ("created_at", "updated_at", "deleted_at")
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def build_spec(doc: Located, context: dict[str, str], problems: list[Problem]) -> Spec | None:
+    """Build one Spec; semantic problems are appended, None if any were found."""
+    data = doc.data
+    before = len(problems)
+    source = data["source"]
+    files = (source["files"],) if isinstance(source["files"], str) else tuple(source["files"])
+    for i, pattern in enumerate(files):
+        where = ("source", "files") if isinstance(source["files"], str) else ("source", "files", i)
+        if pattern.startswith("/") or ".." in pattern.replace("\\", "/").split("/"):
+            problems.append(doc.problem(where, f"path {pattern!r} leaves the workspace",
+                                        hint="use a path relative to the workspace root, without '..'"))
+    encoding = source.get("encoding", "utf-8")
+    import codecs
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        problems.append(doc.problem(("source", "encoding"), f"unknown encoding {encoding!r}",
+                                    hint="use a Python codec name such as utf-8, latin-1, cp1252"))
+
+    strategies: list[Strategy] = []
+    for i, item in enumerate(source["records"]):
+        (kind, conf), = item.items()
+        base = ("source", "records", i, kind)
+        if kind == "sections":
+            rx = _regex(doc, base + ("match",), conf["match"], problems)
+            styles = conf.get("fields", ["bold", "list"])
+            styles = () if styles == "none" else ((styles,) if isinstance(styles, str) else tuple(styles))
+            if rx is not None:
+                strategies.append(SectionsStrategy(match=rx, level=conf.get("level", 2), fields=styles,
+                                                   field_keys=conf.get("field_keys", "snake_case")))
+        else:
+            under = _regex(doc, base + ("under",), conf["under"], problems, flags=re.I) if "under" in conf else None
+            strategies.append(TableStrategy(under=under, columns=tuple(conf.get("columns", {}).items())))
+
+    target = data["target"]
+    key = tuple(target["key"])
+    hash_conf = data.get("hash", {})
+    hash_column = hash_conf.get("column", "content_hash")
+    timestamps = target.get("timestamps", True)
+    columns: list[Column] = []
+    for name, conf in target["columns"].items():
+        col = _column(doc, name, conf, context, problems)
+        if col is not None:
+            columns.append(col)
+        if name == hash_column:
+            problems.append(doc.problem(("target", "columns", name), f"column {name!r} is also the hash column",
+                                        hint="rename the column or set hash.column to another name", key=True))
+        if timestamps and name in RESERVED:
+            problems.append(doc.problem(("target", "columns", name), f"column name {name!r} is reserved",
+                                        hint="syncspec keeps created_at/updated_at/deleted_at itself; "
+                                             "rename it or set target.timestamps: false", key=True))
+    names = list(target["columns"])
+    for i, k in enumerate(key):
+        if k not in target["columns"]:
+            close = difflib.get_close_matches(k, names, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"declare it under target.columns (columns: {', '.join(names)})"
+            problems.append(doc.problem(("target", "key", i),
+                                        f"{k!r} is not a column of table {target['table']!r} (columns: {', '.join(names)})",
+                                        hint=hint))
+    for col in columns:
+        if col.name in key and col.type == "json":
+            problems.append(doc.problem(("target", "columns", col.name), f"key column {col.name!r} cannot be of type json",
+                                        hint="use text, integer or date for key columns"))
+    _check_paths(doc, columns, key, strategies, problems)
+    if len(problems) > before:
+        return None
+    return Spec(
+        name=data["sync"], file=doc.file, files=files, strategies=tuple(strategies),
+        table=target["table"], key=key, columns=tuple(columns), description=data.get("description", ""),
+        encoding=encoding, hash_algorithm=hash_conf.get("algorithm", "sha256"),
+        hash_length=hash_conf.get("length", 16), hash_column=hash_column,
+        on_missing=data.get("on_missing", "delete"), trigger=tuple(data.get("trigger", ("change", "commit"))),
+        timestamps=timestamps,
+        spec_hash=hashlib.sha256(canonical_json({"spec": data, "context": context}).encode()).hexdigest()[:16],
+        raw=data,
+    )
+
+
+def _regex(doc: Located, path: tuple, text: str, problems: list[Problem], flags: int = 0) -> re.Pattern[str] | None:
+    try:
+        return re.compile(text, flags)
+    except re.error as exc:
+        problems.append(doc.problem(path, f"regex does not compile: {exc.msg} at position {exc.pos}",
+                                    hint="in YAML, quote regexes with single quotes so backslashes stay literal"))
+        return None
+
+
+def _column(doc: Located, name: str, conf: Any, context: dict[str, str], problems: list[Problem]) -> Column | None:
+    base = ("target", "columns", name)
+    if isinstance(conf, str):
+        return Column(name=name, type=conf, path=(name,))
+    ctype = conf.get("type", "text")
+    kwargs: dict[str, Any] = dict(name=name, type=ctype, default=conf.get("default"),
+                                  required=conf.get("required", False), length=conf.get("length"))
+    if "pattern" in conf:
+        rx = _regex(doc, base + ("pattern",), conf["pattern"], problems)
+        if rx is None:
+            return None
+        kwargs["pattern"] = rx
+    if "value" in conf:
+        value = conf["value"]
+        if isinstance(value, str):
+            tpl = Template.parse(value)
+            record_paths = [p for p in tpl.paths if p[0] not in context]
+            if record_paths:
+                kwargs["template"] = tpl
+            else:
+                kwargs.update(constant=tpl.render(lambda p: context[p[0]]), is_constant=True)
+        else:
+            kwargs.update(constant=value, is_constant=True)
+    else:
+        kwargs["path"] = tuple(conf.get("from", name).split("."))
+    if "choices" in conf:
+        from ..records import coerce  # late import: records imports spec.model
+
+        choices = []
+        for i, choice in enumerate(conf["choices"]):
+            try:
+                choices.append(coerce(choice, ctype))
+            except ValueError as exc:
+                problems.append(doc.problem(base + ("choices", i), f"choice {choice!r} is not a {ctype}: {exc}"))
+        kwargs["choices"] = tuple(choices)
+    assert ctype in COLUMN_TYPES
+    return Column(**kwargs)
+
+
+def _check_paths(doc: Located, columns: list[Column], key: tuple[str, ...], strategies: list[Strategy],
+                 problems: list[Problem]) -> None:
+    """Record paths a column reads must be produced by the strategies."""
+    if not strategies:
+        return
+    provided = [s.record_keys() for s in strategies]
+    every = set().union(*provided)
+    for col in columns:
+        roots = [col.path] if col.path else (col.template.paths if col.template else [])
+        for path in roots:
+            root = path[0]
+            base = ("target", "columns", col.name)
+            if root not in every:
+                close = difflib.get_close_matches(root, sorted(every), n=1)
+                hint = (f"did you mean {close[0]!r}?" if close else
+                        f"record keys available: {', '.join(sorted(every))}")
+                problems.append(doc.problem(base, f"column {col.name!r} reads {'.'.join(path)!r}, "
+                                                  f"but no record strategy produces {root!r}", hint=hint))
+            elif (col.name in key or col.required) and col.default is None:
+                for strategy, keys in zip(strategies, provided):
+                    if root not in keys:
+                        problems.append(doc.problem(
+                            base, f"key/required column {col.name!r} reads {root!r}, which the "
+                                  f"{strategy.kind} strategy does not produce",
+                            hint=("add a named group (?P<%s>...) to its match regex" % root
+                                  if strategy.kind == "sections"
+                                  else f"map a table header to it, e.g. columns: {{ID: {root}}}")))

@@ -1,0 +1,128 @@
+"""Typed, frozen Spec objects built from validated spec documents."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+COLUMN_TYPES = ("text", "integer", "real", "boolean", "date", "datetime", "json")
+FIELD_STYLES = ("bold", "list", "plain")
+TEMPLATE_RE = re.compile(r"\{\{|\}\}|\{([A-Za-z_$][\w.$]*)\}")
+# Record keys every strategy provides besides its own (see sources/records.py).
+META_KEYS = ("$path", "$file", "$stem", "$line", "$strategy")
+
+
+@dataclass(frozen=True)
+class SectionsStrategy:
+    """Records from headings of one level whose text matches ``match``."""
+
+    match: re.Pattern[str]
+    level: int = 2
+    fields: tuple[str, ...] = ("bold", "list")
+    field_keys: str = "snake_case"
+    kind: str = "sections"
+
+    def record_keys(self) -> set[str]:
+        return set(self.match.groupindex) | {"heading", "level", "body", "fields", *META_KEYS}
+
+
+@dataclass(frozen=True)
+class TableStrategy:
+    """Records from the rows of markdown tables (optionally under a heading)."""
+
+    under: re.Pattern[str] | None = None
+    columns: tuple[tuple[str, str], ...] = ()
+    kind: str = "table"
+
+    def record_keys(self) -> set[str]:
+        return {key for _, key in self.columns} | {"heading", "body", "fields", "links", *META_KEYS}
+
+
+Strategy = SectionsStrategy | TableStrategy
+
+
+@dataclass(frozen=True)
+class Template:
+    """A ``{placeholder}`` string; ``parts`` alternates literal text and record paths."""
+
+    source: str
+    parts: tuple[tuple[str, tuple[str, ...] | None], ...]
+
+    @classmethod
+    def parse(cls, text: str) -> Template:
+        parts: list[tuple[str, tuple[str, ...] | None]] = []
+        pos = 0
+        for m in TEMPLATE_RE.finditer(text):
+            literal = text[pos:m.start()]
+            if m.group(0) in ("{{", "}}"):
+                parts.append((literal + m.group(0)[0], None))
+            else:
+                parts.append((literal, tuple(m.group(1).split("."))))
+            pos = m.end()
+        parts.append((text[pos:], None))
+        return cls(text, tuple(parts))
+
+    @property
+    def paths(self) -> list[tuple[str, ...]]:
+        return [p for _, p in self.parts if p is not None]
+
+    def render(self, lookup) -> str:
+        out = []
+        for literal, path in self.parts:
+            out.append(literal)
+            if path is not None:
+                value = lookup(path)
+                out.append("" if value is None else str(value))
+        return "".join(out)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One target column: where its value comes from and how it is checked."""
+
+    name: str
+    type: str = "text"
+    path: tuple[str, ...] | None = None       # from: record path
+    template: Template | None = None          # value: with record placeholders
+    constant: Any = None                      # value: fully resolved at load time
+    is_constant: bool = False
+    default: Any = None
+    required: bool = False
+    choices: tuple[Any, ...] | None = None
+    pattern: re.Pattern[str] | None = None
+    length: int | None = None
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A validated spec: source, strategies, target table, hashing, policies."""
+
+    name: str
+    file: str
+    files: tuple[str, ...]
+    strategies: tuple[Strategy, ...]
+    table: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    description: str = ""
+    encoding: str = "utf-8"
+    hash_algorithm: str = "sha256"
+    hash_length: int = 16
+    hash_column: str = "content_hash"
+    on_missing: str = "delete"
+    trigger: tuple[str, ...] = ("change", "commit")
+    timestamps: bool = True
+    spec_hash: str = ""
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+    @property
+    def partition(self) -> dict[str, Any]:
+        """Constant key columns: the slice of a shared table this spec owns."""
+        return {c.name: c.constant for c in self.columns if c.name in self.key and c.is_constant}

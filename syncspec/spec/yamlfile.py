@@ -1,0 +1,124 @@
+"""YAML loading that remembers where every value came from (for error lines)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import Problem, SpecError
+
+PathKey = tuple  # a JSON path as a tuple of keys and indexes
+
+
+@dataclass(frozen=True)
+class Located:
+    """A parsed YAML document plus the (line, column) of each JSON path (1-based)."""
+
+    data: Any
+    marks: dict[PathKey, tuple[int, int]]
+    key_marks: dict[PathKey, tuple[int, int]]
+    file: str
+
+    def where(self, path: PathKey, key: bool = False) -> tuple[int | None, int | None]:
+        """Line and column of ``path``, or of its nearest located ancestor."""
+        table = self.key_marks if key else self.marks
+        p = tuple(path)
+        while p:
+            if p in table:
+                return table[p]
+            if p in self.marks:
+                return self.marks[p]
+            p = p[:-1]
+        return self.marks.get((), (1, 1))
+
+    def problem(self, path: PathKey, message: str, hint: str | None = None, key: bool = False) -> Problem:
+        line, col = self.where(path, key=key)
+        return Problem(message, file=self.file, line=line, column=col, json_path=json_path(path), hint=hint)
+
+
+def json_path(path: PathKey) -> str:
+    """``('target', 'key', 1)`` -> ``$.target.key[1]``."""
+    out = "$"
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif isinstance(part, str) and part.isidentifier():
+            out += f".{part}"
+        else:
+            out += f"[{part!r}]"
+    return out
+
+
+def _mark(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def load_yaml(text: str, file: str) -> Located:
+    """Parse one YAML document, rejecting duplicate keys, keeping line marks."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return Located(None, {(): (1, 1)}, {}, file)
+        marks: dict[PathKey, tuple[int, int]] = {}
+        key_marks: dict[PathKey, tuple[int, int]] = {}
+        problems: list[Problem] = []
+        _walk(node, (), marks, key_marks, problems, file)
+        if problems:
+            raise SpecError(problems=problems)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        col = mark.column + 1 if mark else None
+        what = exc.problem or str(exc)
+        if exc.context:
+            what = f"{exc.context}: {what}" if exc.problem else exc.context
+        raise SpecError(
+            problems=[Problem(f"invalid YAML: {what}", file=file, line=line, column=col,
+                              hint="fix the YAML syntax (indentation, quotes, a ':' after each key)")]
+        ) from None
+    except yaml.YAMLError as exc:
+        raise SpecError(problems=[Problem(f"invalid YAML: {exc}", file=file, hint="fix the YAML syntax")]) from None
+    finally:
+        loader.dispose()
+    return Located(data, marks, key_marks, file)
+
+
+def _walk(node, path, marks, key_marks, problems, file) -> None:
+    marks[path] = _mark(node)
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, tuple[int, int]] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+            if key in seen:
+                line, col = _mark(key_node)
+                problems.append(Problem(
+                    f"duplicate key {key!r} (first defined on line {seen[key][0]})",
+                    file=file, line=line, column=col, json_path=json_path(path + (key,)),
+                    hint="remove one of the two; YAML keeps only the last silently"))
+                continue
+            seen[key] = _mark(key_node)
+            key_marks[path + (key,)] = _mark(key_node)
+            _walk(value_node, path + (key,), marks, key_marks, problems, file)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _walk(item, path + (i,), marks, key_marks, problems, file)
+
+
+def read_text(path: Path, display: str) -> str:
+    """Read a config/spec file as UTF-8 (BOM tolerated) with a located error."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SpecError(problems=[Problem(f"cannot read file: {exc.strerror}", file=display)]) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise SpecError(problems=[Problem(
+            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+            file=display, line=line, hint="save the file as UTF-8")]) from None

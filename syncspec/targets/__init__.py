@@ -1,0 +1,1 @@
+"""Target stage: databases chosen by URL scheme, and the SQL table writer."""

@@ -1,0 +1,159 @@
+"""Open the target database named by a URL, and serialize runs with a lock.
+
+Backends are chosen from the URL scheme through one dict (as playhouse.db_url
+does); drivers import lazily so start-up stays fast and a missing driver fails
+with its install hint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+from urllib.parse import unquote, urlparse
+
+from ..errors import LockNotAcquired, Problem, TargetError, TargetUnavailable
+from ..workspace import mask_url
+
+# scheme -> (backend name, driver module, pip extra)
+SCHEMES: dict[str, tuple[str, str | None, str | None]] = {
+    "sqlite": ("sqlite", None, None),
+    "postgresql": ("postgresql", "psycopg2", "postgres"),
+    "postgres": ("postgresql", "psycopg2", "postgres"),
+    "mysql": ("mysql", "pymysql", "mysql"),
+    "mariadb": ("mysql", "pymysql", "mysql"),
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """A resolved target database URL."""
+
+    url: str
+    backend: str
+
+    @property
+    def masked(self) -> str:
+        return mask_url(self.url)
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        if self.backend != "sqlite":
+            return None
+        rest = self.url[len("sqlite:///"):].split("?", 1)[0]
+        return None if rest.startswith(":memory:") else Path(rest)
+
+
+def parse_target(url: str) -> Target:
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme not in SCHEMES:
+        raise TargetUnavailable(problems=[Problem(
+            f"unsupported database URL scheme {scheme or url!r} in {mask_url(url)}",
+            hint="use sqlite:///path.db, postgresql://user@host/db or mysql://user@host/db")])
+    return Target(url, SCHEMES[scheme][0])
+
+
+def _driver(target: Target) -> None:
+    _, module, extra = SCHEMES[target.url.split("://", 1)[0].lower()]
+    if module is None:
+        return
+    try:
+        __import__(module)
+    except ImportError:
+        raise TargetUnavailable(problems=[Problem(
+            f"the {target.backend} driver ({module}) is not installed",
+            hint=f"pip install 'syncspec[{extra}]'")]) from None
+
+
+def connect(target: Target, readonly: bool = False):
+    """Open and check a peewee Database for ``target`` (TargetError if it is down)."""
+    import peewee
+
+    _driver(target)
+    if target.backend == "sqlite":
+        path = target.sqlite_path
+        if path is None:
+            db = peewee.SqliteDatabase(":memory:")
+        elif readonly:
+            db = peewee.SqliteDatabase(f"file:{path}?mode=ro", uri=True, pragmas={"query_only": 1})
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = peewee.SqliteDatabase(str(path), pragmas={
+                "journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 10000, "synchronous": "normal"})
+    else:
+        parsed = urlparse(target.url)
+        kwargs: dict[str, Any] = {"host": parsed.hostname or "localhost"}
+        if parsed.port:
+            kwargs["port"] = parsed.port
+        if parsed.username:
+            kwargs["user"] = unquote(parsed.username)
+        if parsed.password:
+            kwargs["password"] = unquote(parsed.password)
+        name = parsed.path.lstrip("/")
+        if target.backend == "postgresql":
+            kwargs["connect_timeout"] = 5
+            db = peewee.PostgresqlDatabase(name, **kwargs)
+        else:
+            kwargs.update(connect_timeout=5, charset="utf8mb4")
+            db = peewee.MySQLDatabase(name, **kwargs)
+    try:
+        db.connect(reuse_if_open=True)
+    except peewee.DatabaseError as exc:
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise TargetError(
+            problems=[Problem(f"cannot connect to {target.masked}: {detail}",
+                              hint="check that the server runs and the URL is right "
+                                   "(--database-url, DATABASE_URL or 'database:' in syncspec.yaml)")],
+            target=target.masked) from None
+    return db
+
+
+@contextmanager
+def run_lock(db, target: Target, timeout: float) -> Iterator[None]:
+    """Serialize runs on one target: file lock (SQLite), advisory lock (PostgreSQL), GET_LOCK (MySQL)."""
+    if target.backend == "sqlite":
+        from filelock import FileLock, Timeout
+
+        path = target.sqlite_path
+        if path is None:
+            yield
+            return
+        lock = FileLock(str(path) + ".lock")
+        try:
+            lock.acquire(timeout=timeout)
+        except Timeout:
+            raise _busy(target, timeout) from None
+        try:
+            yield
+        finally:
+            lock.release()
+        return
+    key = int.from_bytes(hashlib.sha256(b"syncspec:" + target.url.encode()).digest()[:8], "big", signed=True)
+    if target.backend == "postgresql":
+        deadline = time.monotonic() + timeout
+        while not db.execute_sql("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0]:
+            if time.monotonic() >= deadline:
+                raise _busy(target, timeout)
+            time.sleep(0.1)
+        try:
+            yield
+        finally:
+            db.execute_sql("SELECT pg_advisory_unlock(%s)", (key,))
+        return
+    name = f"syncspec_{key & 0xFFFFFFFF:x}"
+    if not db.execute_sql("SELECT GET_LOCK(%s, %s)", (name, int(timeout))).fetchone()[0]:
+        raise _busy(target, timeout)
+    try:
+        yield
+    finally:
+        db.execute_sql("SELECT RELEASE_LOCK(%s)", (name,))
+
+
+def _busy(target: Target, timeout: float) -> LockNotAcquired:
+    return LockNotAcquired(problems=[Problem(
+        f"another syncspec run holds the lock on {target.masked} (waited {timeout:g}s)",
+        hint="wait for it to finish, or raise lock_timeout in syncspec.yaml / --lock-timeout")],
+        target=target.masked)
