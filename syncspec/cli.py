@@ -29,22 +29,29 @@ VERBS = {
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("-p", "--project", metavar="DIR", help="workspace folder (default: walk up from cwd)")
-    common.add_argument("--database-url", metavar="URL", help="target database URL (overrides syncspec.yaml)")
-    common.add_argument("--json", action="store_true", help="machine-readable output")
-    common.add_argument("--debug", action="store_true", help="show tracebacks")
     parser = argparse.ArgumentParser(
-        prog="syncspec", parents=[common],
+        prog="syncspec",
         description="Sync markdown and JSON sources into SQL tables, declared in YAML specs.",
         epilog="exit codes: 0 ok, 1 invalid spec/source, 2 database error, 3 time limit, "
                "4 target unavailable, 5 lock busy, 6 drift/pending found")
     parser.add_argument("--version", action="version", version=f"syncspec {__version__}")
+    _global_options(parser, None)
+    common = argparse.ArgumentParser(add_help=False)
+    _global_options(common, argparse.SUPPRESS)  # so `syncspec --json plan` and `syncspec plan --json` agree
     sub = parser.add_subparsers(dest="verb", metavar="VERB")
     for verb, text in VERBS.items():
         p = sub.add_parser(verb, parents=[common], help=text, description=text)
         _module(verb).add_arguments(p)
     return parser
+
+
+def _global_options(parser: argparse.ArgumentParser, default) -> None:
+    parser.add_argument("-p", "--project", metavar="DIR", default=default,
+                        help="workspace folder (default: walk up from cwd)")
+    parser.add_argument("--database-url", metavar="URL", default=default,
+                        help="target database URL (overrides syncspec.yaml and DATABASE_URL)")
+    parser.add_argument("--json", action="store_true", default=default or False, help="machine-readable output")
+    parser.add_argument("--debug", action="store_true", default=default or False, help="show tracebacks")
 
 
 def _module(verb: str):

@@ -165,8 +165,7 @@ class Ledger:
             line = pw.IntegerField(null=True)
 
             class Meta:
-                table_name = "syncspec_run_events"
-                indexes = ((("run_id",), False),)
+                table_name = "syncspec_run_events"  # the foreign key indexes run_id
 
         self.db = db
         self.Run, self.Step, self.Event = Run, Step, Event
@@ -175,8 +174,7 @@ class Ledger:
         return self.db.table_exists("syncspec_runs")
 
     def ensure(self) -> None:
-        if not self.exists() or not self.db.table_exists("syncspec_run_events"):
-            self.db.create_tables([self.Run, self.Step, self.Event])
+        self.db.create_tables([self.Run, self.Step, self.Event])  # IF NOT EXISTS, each
 
     # -- append -------------------------------------------------------------
     def start_run(self, project: str, command: str, target: str, git_commit: str | None,

@@ -98,7 +98,8 @@ def connect(target: Target, readonly: bool = False):
             db = peewee.PostgresqlDatabase(name, **kwargs)
         else:
             kwargs.update(connect_timeout=5, charset="utf8mb4")
-            db = peewee.MySQLDatabase(name, **kwargs)
+            # microsecond timestamps, so run order and updated_at survive on MySQL/MariaDB
+            db = peewee.MySQLDatabase(name, field_types={"DATETIME": "DATETIME(6)"}, **kwargs)
     try:
         db.connect(reuse_if_open=True)
     except peewee.DatabaseError as exc:

@@ -1,0 +1,103 @@
+"""An invoke Collection with every syncspec verb, for a project's tasks.py.
+
+    # tasks.py
+    from invoke import Collection
+    from syncspec.tasks import ns as syncspec_tasks
+    namespace = Collection.from_module(...)   # or simply:
+    namespace = syncspec_tasks
+
+Each task builds the same argv the CLI takes and runs the CLI's own code, so
+`invoke sync --spec x` and `syncspec sync --spec x` are one implementation.
+"""
+
+from __future__ import annotations
+
+from invoke import Collection, Exit, task
+
+
+def _run(verb: str, *args: str, project: str | None = None, database_url: str | None = None,
+         json: bool = False) -> None:
+    from .cli import main
+
+    argv = [verb, *args]
+    if project:
+        argv += ["--project", project]
+    if database_url:
+        argv += ["--database-url", database_url]
+    if json:
+        argv.append("--json")
+    code = main(argv)
+    if code:
+        raise Exit(code=code)
+
+
+def _specs(spec) -> list[str]:
+    if not spec:
+        return []
+    names = spec if isinstance(spec, list) else [spec]
+    return [a for name in names for a in ("--spec", name)]
+
+
+_HELP = {"project": "workspace folder", "database-url": "target database URL", "json": "machine-readable output",
+         "spec": "only this spec (repeatable)", "max-seconds": "time limit (exit 3)",
+         "check": "exit 6 if anything is pending", "lock-timeout": "seconds to wait for the lock (exit 5)"}
+
+
+def _help(*names: str) -> dict[str, str]:
+    return {n: _HELP[n] for n in ("project", "database-url", "json", *names)}
+
+
+@task(help=_help("spec", "check", "max-seconds"), iterable=["spec"])
+def plan(c, spec=None, project=None, database_url=None, json=False, check=False, max_seconds=None, limit=None):
+    """Show what a sync would change; --check exits 6 if anything would."""
+    args = _specs(spec) + (["--check"] if check else []) + (["--max-seconds", str(max_seconds)] if max_seconds else [])
+    args += ["--limit", str(limit)] if limit is not None else []
+    _run("plan", *args, project=project, database_url=database_url, json=json)
+
+
+@task(help=_help("spec", "max-seconds", "lock-timeout"), iterable=["spec"])
+def sync(c, spec=None, project=None, database_url=None, json=False, max_seconds=None, lock_timeout=None):
+    """Write what changed into the targets, all-or-nothing."""
+    args = _specs(spec) + (["--max-seconds", str(max_seconds)] if max_seconds else [])
+    args += ["--lock-timeout", str(lock_timeout)] if lock_timeout is not None else []
+    _run("sync", *args, project=project, database_url=database_url, json=json)
+
+
+@task(help=_help("spec"), iterable=["spec"])
+def verify(c, spec=None, project=None, database_url=None, json=False):
+    """Exit 6 when a target has drifted from its sources."""
+    _run("verify", *_specs(spec), project=project, database_url=database_url, json=json)
+
+
+@task(help=_help())
+def validate(c, project=None, database_url=None, json=False):
+    """Check syncspec.yaml and every spec."""
+    _run("validate", project=project, database_url=database_url, json=json)
+
+
+@task(help=_help("check"))
+def status(c, project=None, database_url=None, json=False, check=False):
+    """Which specs are stale."""
+    _run("status", *(["--check"] if check else []), project=project, database_url=database_url, json=json)
+
+
+@task(help=_help())
+def history(c, project=None, database_url=None, json=False, limit=20, run=None):
+    """Recent runs from the ledger."""
+    _run("history", "--limit", str(limit), *(["--run", run] if run else []), project=project,
+         database_url=database_url, json=json)
+
+
+@task(help=_help())
+def preview(c, spec, file=None, project=None, database_url=None, json=False):
+    """The records a spec extracts."""
+    _run("preview", spec, *([file] if file else []), project=project, database_url=database_url, json=json)
+
+
+@task
+def schema(c, output=None):
+    """Print the spec JSON Schema."""
+    _run("schema", *(["--output", output] if output else []))
+
+
+ns = Collection(plan, sync, verify, validate, status, history, preview, schema)

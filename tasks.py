@@ -1,0 +1,27 @@
+"""Project tasks: every syncspec verb (this repo is its own workspace), plus test and bench."""
+
+from invoke import Collection, task
+
+from syncspec.tasks import ns as syncspec_ns
+
+
+@task(help={"k": "only tests matching this expression"})
+def test(c, k=None):
+    """Run the test suite."""
+    c.run("python -m pytest -q" + (f" -k {k!r}" if k else ""), pty=False)
+
+
+@task(help={"sizes": "comma-separated entry counts (default 1000,10000,100000)",
+            "large": "also run 1,000,000 entries", "json": "write figures to this JSON file"})
+def bench(c, sizes="1000,10000,100000", large=False, json=None):
+    """Benchmarks: syncspec vs the raw sqlite3 floor and sqlite-utils, with ratios."""
+    from bench.run import main
+
+    code = main(sizes=tuple(int(s) for s in sizes.split(",")), json_path=json, large=large)
+    if code:
+        raise SystemExit(code)
+
+
+namespace = Collection(test, bench)
+for name, t in syncspec_ns.tasks.items():
+    namespace.add_task(t, name)
