@@ -12,8 +12,8 @@ from .text import SourceText
 
 _STYLE_RES = {
     "bold": r"^[ \t]*(?:[-*+][ \t]+)?\*\*(?P<bk>[^*\n]+?)(?::\*\*|\*\*[ \t]*:)[ \t]*(?P<bv>[^\n]*)$",
-    "list": r"^[ \t]*[-*+][ \t]+(?P<lk>[A-Za-z][\w /.()-]{0,60}?)[ \t]*:[ \t]+(?P<lv>[^\n]*\S)[ \t]*$",
-    "plain": r"^(?P<pk>[A-Za-z][\w /.()-]{0,60}?)[ \t]*:[ \t]+(?P<pv>[^\n]*\S)[ \t]*$",
+    "list": r"^[ \t]*[-*+][ \t]+(?P<lk>[A-Za-z][\w /.()-]{0,60}?)[ \t]*:[ \t]+(?P<lv>[^\n]*\S)[ \t\r]*$",
+    "plain": r"^(?P<pk>[A-Za-z][\w /.()-]{0,60}?)[ \t]*:[ \t]+(?P<pv>[^\n]*\S)[ \t\r]*$",
 }
 _COMPILED: dict[tuple[str, ...], re.Pattern[str]] = {}
 
