@@ -1,6 +1,6 @@
 """Project tasks: every syncspec verb (this repo is its own workspace), plus test and bench."""
 
-from invoke import Collection, task
+from invoke import Collection, Exit, task
 
 from syncspec.tasks import ns as syncspec_ns
 
@@ -19,7 +19,7 @@ def bench(c, sizes="1000,10000,100000", large=False, json=None):
 
     code = main(sizes=tuple(int(s) for s in sizes.split(",")), json_path=json, large=large)
     if code:
-        raise SystemExit(code)
+        raise Exit(code=code)
 
 
 namespace = Collection(test, bench)

@@ -1,0 +1,304 @@
+"""Benchmark runner (`invoke bench`): syncspec against the regex+sqlite3 floor, a key+hash diff and sqlite-utils."""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from contextlib import contextmanager
+from pathlib import Path
+
+from .baselines import raw_sqlite_diff_upsert, raw_sqlite_upsert, regex_parse, sqlite_utils_upsert
+from .generate import generate, mutate_fraction, mutate_one, reset_derived
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / ".data"
+LARGE = 1_000_000
+
+# (key, label, unit); baselines include the regex parse of every file ("parse + write").
+SCENARIOS = [
+    ("syncspec.cold", "syncspec cold (empty db)", "s"),
+    ("syncspec.noop", "syncspec no-op", "s"),
+    ("syncspec.noop_proc", "syncspec no-op, fresh process", "s"),
+    ("syncspec.pct1", "syncspec 1% changed", "s"),
+    ("syncspec.one", "syncspec 1 entry changed", "s"),
+    ("syncspec.cold_rss", "syncspec cold peak RSS", "MB"),
+    ("syncspec.cold_us", "syncspec cold per entry", "us"),
+    ("syncspec.import", "syncspec import (child)", "s"),
+    ("floor.parse", "regex parse only", "s"),
+    ("floor.cold", "floor: regex + executemany, cold", "s"),
+    ("floor.noop", "floor no-op", "s"),
+    ("floor.pct1", "floor 1% changed", "s"),
+    ("floor.one", "floor 1 entry changed", "s"),
+    ("diff.cold", "raw key+hash diff, cold", "s"),
+    ("diff.noop", "raw key+hash diff, no-op", "s"),
+    ("diff.pct1", "raw key+hash diff, 1%", "s"),
+    ("diff.one", "raw key+hash diff, 1 entry", "s"),
+    ("su.cold", "sqlite-utils upsert_all, cold", "s"),
+    ("su.noop", "sqlite-utils no-op", "s"),
+    ("su.pct1", "sqlite-utils 1% changed", "s"),
+    ("su.one", "sqlite-utils 1 entry changed", "s"),
+    ("gen", "generate workspace", "s"),
+    ("corpus_mb", "corpus size", "MB"),
+]
+RATIOS = [  # (label, numerator, denominator)
+    ("syncspec/floor cold", "syncspec.cold", "floor.cold"),
+    ("syncspec/floor no-op", "syncspec.noop", "floor.noop"),
+    ("syncspec/floor 1%", "syncspec.pct1", "floor.pct1"),
+    ("syncspec/floor 1 entry", "syncspec.one", "floor.one"),
+    ("syncspec/raw diff no-op", "syncspec.noop", "diff.noop"),
+    ("syncspec/sqlite-utils cold", "syncspec.cold", "su.cold"),
+    ("syncspec/sqlite-utils no-op", "syncspec.noop", "su.noop"),
+    ("syncspec/sqlite-utils 1%", "syncspec.pct1", "su.pct1"),
+    ("syncspec/sqlite-utils 1 entry", "syncspec.one", "su.one"),
+]
+
+
+def timed(fn, *args):
+    gc.collect()
+    t0 = time.perf_counter()
+    value = fn(*args)
+    return time.perf_counter() - t0, value
+
+
+def fresh(db: Path) -> Path:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    return db
+
+
+@contextmanager
+def cwd(path: Path):
+    old = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(old)
+
+
+def syncspec_status() -> str | None:
+    """None when the library API is usable, else why not."""
+    try:
+        from syncspec import Workspace
+        Workspace.open  # noqa: B018
+        return None
+    except (ImportError, AttributeError) as exc:
+        return f"{type(exc).__name__}: {exc}"
+
+
+def counts(result) -> dict:
+    return {k: int(getattr(result, k)) for k in ("inserted", "updated", "deleted", "unchanged")}
+
+
+def syncspec_inproc(root: Path) -> tuple[float, dict]:
+    from syncspec import Workspace
+
+    with cwd(root):
+        seconds, result = timed(lambda: Workspace.open(root).sync())
+    return seconds, counts(result)
+
+
+CHILD = """
+import json, resource, sys, time
+from pathlib import Path
+t0 = time.perf_counter()
+from syncspec import Workspace
+t1 = time.perf_counter()
+r = Workspace.open(Path(sys.argv[1])).sync()
+t2 = time.perf_counter()
+n = {k: int(getattr(r, k)) for k in ("inserted", "updated", "deleted", "unchanged")}
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+print(json.dumps({"import": t1 - t0, "sync": t2 - t1, "rss_mb": rss, **n}))
+"""
+
+
+def syncspec_child(root: Path) -> dict:
+    """Cold sync in a fresh interpreter: timings and the child's own peak RSS."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", CHILD, str(root)],
+                          cwd=root, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"child sync failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
+    return {**json.loads(proc.stdout.strip().splitlines()[-1]), "wall": wall}
+
+
+class Sizer:
+    """Runs every scenario for one size; figures are medians of ``repeats`` runs."""
+
+    def __init__(self, n: int, base: Path, repeats: int, use_syncspec: bool):
+        self.n, self.repeats, self.use_syncspec = n, repeats, use_syncspec
+        self.ws, self.base = base / "ws", base
+        self.runs: dict[str, list[float]] = defaultdict(list)
+        self.problems: list[str] = []
+
+    def check(self, ok: bool, what: str) -> None:
+        if not ok:
+            self.problems.append(f"n={self.n}: {what}")
+            print(f"  SANITY FAILED: {what}", file=sys.stderr)
+
+    def baseline(self, key: str, write, db: Path, expect: int | None = None) -> None:
+        seconds, written = timed(lambda: write(db, regex_parse(self.corpus.files)))
+        self.runs[key].append(seconds)
+        if expect is not None:
+            self.check(written == expect, f"{key}: wrote {written} rows, expected {expect}")
+
+    def syncspec(self, key: str, expect: dict) -> None:
+        if not self.use_syncspec:
+            return
+        try:
+            if key == "syncspec.cold":  # fresh interpreter: sync time (no import) and peak RSS
+                reset_derived(self.corpus)
+                child = got = syncspec_child(self.ws)
+                self.runs[key].append(child["sync"])
+                self.runs["syncspec.cold_rss"].append(child["rss_mb"])
+                self.runs["syncspec.import"].append(child["import"])
+            elif key == "syncspec.noop_proc":  # what a git hook pays: start-up, imports, open, sync
+                got = syncspec_child(self.ws)
+                self.runs[key].append(got["wall"])
+            else:
+                seconds, got = syncspec_inproc(self.ws)
+                self.runs[key].append(seconds)
+        except Exception as exc:  # the engine is young: report, keep the baselines going
+            self.use_syncspec = False
+            self.problems.append(f"n={self.n}: {key}: {type(exc).__name__}: {exc}")
+            print(f"  syncspec error in {key}: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return
+        for k, v in expect.items():
+            self.check(got[k] == v, f"{key}: {k}={got[k]}, expected {v} ({got})")
+
+    def warm_up(self) -> None:
+        """Sync a tiny side workspace in this process so lazy imports don't land in the first timed run."""
+        if self.use_syncspec:
+            warm = generate(self.base / "warm", 100)
+            try:
+                syncspec_inproc(warm.root)
+            except Exception as exc:  # reported properly by the timed runs
+                print(f"  syncspec warm-up failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+
+    def run(self) -> dict:
+        n, floor_db, diff_db, su_db = self.n, self.base / "floor.db", self.base / "diff.db", self.base / "su.db"
+        seconds, self.corpus = timed(generate, self.ws, n)
+        self.runs["gen"].append(seconds)
+        self.runs["corpus_mb"].append(self.corpus.bytes / 1e6)
+        print(f"n={n}: generated {len(self.corpus.files)} files, {self.corpus.bytes / 1e6:.1f} MB in {seconds:.2f} s")
+        zero = {"inserted": 0, "updated": 0, "deleted": 0}
+        self.warm_up()
+        for _ in range(self.repeats):  # cold
+            self.runs["floor.parse"].append(timed(regex_parse, self.corpus.files)[0])
+            self.baseline("floor.cold", raw_sqlite_upsert, fresh(floor_db), n)
+            self.baseline("diff.cold", raw_sqlite_diff_upsert, fresh(diff_db), n)
+            self.baseline("su.cold", sqlite_utils_upsert, fresh(su_db), n)
+            self.syncspec("syncspec.cold", {"inserted": n, "updated": 0, "deleted": 0})
+        if self.use_syncspec:
+            self.runs["syncspec.cold_us"] = [s / n * 1e6 for s in self.runs["syncspec.cold"]]
+        for _ in range(self.repeats):  # no-op
+            self.baseline("floor.noop", raw_sqlite_upsert, floor_db, n)
+            self.baseline("diff.noop", raw_sqlite_diff_upsert, diff_db, 0)
+            self.baseline("su.noop", sqlite_utils_upsert, su_db, n)
+            self.syncspec("syncspec.noop", zero)
+            self.syncspec("syncspec.noop_proc", zero)
+        for label, mutator, tags in (("pct1", mutate_fraction, range(1, 100)), ("one", mutate_one, range(101, 200))):
+            for _, tag in zip(range(self.repeats), tags):
+                changed = mutator(self.corpus, tag)
+                self.baseline(f"floor.{label}", raw_sqlite_upsert, floor_db, n)
+                self.baseline(f"diff.{label}", raw_sqlite_diff_upsert, diff_db, changed)
+                self.baseline(f"su.{label}", sqlite_utils_upsert, su_db, n)
+                self.syncspec(f"syncspec.{label}", {"inserted": 0, "updated": changed, "deleted": 0})
+        return {k: statistics.median(v) for k, v in self.runs.items() if v}
+
+
+def fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "n/a"
+    if unit == "s":
+        return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"
+    return f"{value:.1f} {unit}" if unit != "x" else f"{value:.2f}x"
+
+
+def render(sizes: list[int], figures: dict, ratios: dict) -> None:
+    headers = ["scenario", *(f"{n:,}" for n in sizes)]
+    rows = [[label, *(fmt(figures[n].get(key), unit) for n in sizes)] for key, label, unit in SCENARIOS]
+    sep = len(rows)
+    rows += [[label, *(fmt(ratios[n].get(label), "x") for n in sizes)] for label, _, _ in RATIOS]
+    try:
+        from rich.console import Console
+        from rich.table import Table
+    except ImportError:
+        widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
+        line = lambda r: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))  # noqa: E731
+        print(line(headers))
+        print("  ".join("-" * w for w in widths))
+        for i, r in enumerate(rows):
+            if i == sep:
+                print("  ".join("-" * w for w in widths))
+            print(line(r))
+        return
+    table = Table(title="syncspec benchmark (baselines: regex parse + write, same run)")
+    table.add_column(headers[0])
+    for h in headers[1:]:
+        table.add_column(h, justify="right")
+    for i, r in enumerate(rows):
+        table.add_row(*r, end_section=(i == sep - 1))
+    Console().print(table)
+
+
+def main(sizes=(1000, 10000, 100000), json_path=None, large=False, repeats=None, keep=False) -> int:
+    """Run the benchmark for ``sizes`` (+1,000,000 with ``large``); print a table; write JSON to ``json_path``."""
+    sizes = sorted(set(int(n) for n in sizes) | ({LARGE} if large else set()))
+    status = syncspec_status()
+    print(f"syncspec: n/a ({status})" if status else "syncspec: library API found")
+    DATA.mkdir(parents=True, exist_ok=True)
+    figures, ratios, runs, problems = {}, {}, {}, []
+    for n in sizes:
+        base = Path(tempfile.mkdtemp(prefix=f"n{n}-", dir=DATA))
+        try:
+            sizer = Sizer(n, base, repeats or (3 if n < 100_000 else 1), status is None)
+            figures[n] = sizer.run()
+            runs[n], problems = dict(sizer.runs), problems + sizer.problems
+        finally:
+            if not keep:
+                shutil.rmtree(base, ignore_errors=True)
+        ratios[n] = {label: figures[n][a] / figures[n][b] for label, a, b in RATIOS
+                     if figures[n].get(a) and figures[n].get(b)}
+    render(sizes, figures, ratios)
+    for p in problems:
+        print(f"problem: {p}", file=sys.stderr)
+    if json_path:
+        doc = {
+            "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "python": platform.python_version(),
+            "platform": platform.platform(), "cpus": os.cpu_count(), "syncspec": status or "ok",
+            "sizes": sizes, "units": {k: u for k, _, u in SCENARIOS},
+            "figures": {str(n): figures[n] for n in sizes}, "ratios": {str(n): ratios[n] for n in sizes},
+            "runs": {str(n): runs[n] for n in sizes}, "problems": problems,
+        }
+        Path(json_path).write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {json_path}")
+    return 1 if problems else 0
+
+
+def cli(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
+    ap.add_argument("--sizes", default="1000,10000,100000", help="comma-separated entry counts")
+    ap.add_argument("--large", action="store_true", help="add 1,000,000 entries")
+    ap.add_argument("--json", dest="json_path", metavar="FILE", help="write all figures as JSON")
+    ap.add_argument("--repeats", type=int, help="runs per scenario (default 3 below 100k, else 1)")
+    ap.add_argument("--keep", action="store_true", help="keep generated workspaces under bench/.data/")
+    args = ap.parse_args(argv)
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    return main(sizes, args.json_path, args.large, args.repeats, args.keep)
+
+
+if __name__ == "__main__":
+    sys.exit(cli())
