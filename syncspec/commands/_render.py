@@ -18,7 +18,7 @@ def render_changes(out: Output, result, verb: str, limit: int | None) -> None:
         strategies = ", ".join(f"{k}: {v}" for k, v in sorted(cs.strategies.items())) or "no records"
         rows.append([cs.spec, cs.table, cs.files, strategies, len(cs.inserts), len(cs.updates),
                      len(cs.deletes) + len(cs.marks), cs.unchanged])
-    out.table(["spec", "table", "files", "records by strategy", "insert", "update", "delete", "unchanged"], rows,
+    out.table(["spec", "table", "files", "records (strategy)", "insert", "update", "delete", "same"], rows,
               title=f"{verb}:")
     for cs in result.changes:
         for change in cs.schema_changes:

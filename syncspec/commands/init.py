@@ -16,7 +16,7 @@ specs: specs/
 SPEC = """\
 # yaml-language-server: $schema=syncspec.schema.json
 sync: notes
-description: Each '## NOTE-n: title' section of docs/NOTES.md becomes a row of table notes.
+description: "Each '## NOTE-n: title' section of docs/NOTES.md becomes a row of table notes."
 source:
   files: docs/NOTES.md
   records:
