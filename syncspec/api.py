@@ -210,6 +210,36 @@ class Workspace:
         finally:
             db.close()
 
+    def find_run(self, run: str) -> str:
+        """The full ID of the run named exactly or by a unique prefix (as `history` prints it)."""
+        import re
+
+        from .errors import ConfigError
+
+        text = run.strip().lower()
+        matches: list[str] = []
+        db = self._read_db() if re.fullmatch(r"[0-9a-f-]+", text) else None
+        if db is not None:
+            try:
+                ledger = Ledger(db)
+                if ledger.exists():
+                    R = ledger.Run
+                    matches = [r.run_id for r in R.select(R.run_id).where(R.run_id == text)]
+                    if not matches:
+                        matches = [r.run_id for r in R.select(R.run_id).where(R.run_id.startswith(text))
+                                   .order_by(R.created_at.desc()).limit(5)]
+            finally:
+                db.close()
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise ConfigError(problems=[Problem(f"no run {run!r} in the ledger of {self.target}",
+                                                hint="`syncspec history` lists the runs; "
+                                                     "pass a run ID or a unique prefix of one")])
+        raise ConfigError(problems=[Problem(f"run {run!r} is ambiguous: {', '.join(m[:13] for m in matches)}"
+                                            f"{' and more' if len(matches) == 5 else ''} start with it",
+                                            hint="pass more characters of the run ID")])
+
     def status(self) -> list[SpecStatus]:
         """Which specs are stale: spec changed, or a source file newer than the last sync."""
         specs = self.specs()
@@ -254,7 +284,8 @@ class Workspace:
         if file:
             path = (self.root / file).resolve() if not Path(file).is_absolute() else Path(file).resolve()
             if self.root not in path.parents:
-                raise SourceError(problems=[Problem(f"{file} is outside the workspace", file=file)])
+                raise SourceError(problems=[Problem(f"{file} is outside the workspace {self.root}",
+                                                    hint="preview files inside the workspace only")])
             files = [(path, path.relative_to(self.root).as_posix())]
         else:
             files = resolve_files(spec, self.root)

@@ -73,6 +73,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         out.error("interrupted; nothing was committed")
         return 130
+    except BrokenPipeError:
+        # the reader went away (`syncspec preview x --json | head`): stop quietly, like other Unix tools
+        _silence_stdout()
+        return 141
     except Exception as exc:
         from .errors import SyncSpecError
 
@@ -82,6 +86,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             out.json(exc.as_dict())
         out.error(f"error: {exc}")
         return exc.exit_code
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail a second time."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def open_workspace(args):

@@ -81,7 +81,7 @@ def status(c, project=None, database_url=None, json=False, check=False):
     _run("status", *(["--check"] if check else []), project=project, database_url=database_url, json=json)
 
 
-@task(help=_help())
+@task(help=dict(_help(), limit="how many runs (default 20)", run="list the row events of one run (ID or prefix)"))
 def history(c, project=None, database_url=None, json=False, limit=20, run=None):
     """Recent runs from the ledger."""
     _run("history", "--limit", str(limit), *(["--run", run] if run else []), project=project,
@@ -94,10 +94,16 @@ def preview(c, spec, file=None, project=None, database_url=None, json=False):
     _run("preview", spec, *([file] if file else []), project=project, database_url=database_url, json=json)
 
 
+@task(help={"directory": "where to create the workspace", "name": "project name", "force": "overwrite files"})
+def init(c, directory=".", name=None, force=False):
+    """Scaffold a workspace: syncspec.yaml, specs/, the JSON Schema."""
+    _run("init", directory, *(["--name", name] if name else []), *(["--force"] if force else []))
+
+
 @task
 def schema(c, output=None):
     """Print the spec JSON Schema."""
     _run("schema", *(["--output", output] if output else []))
 
 
-ns = Collection(plan, sync, verify, validate, status, history, preview, schema)
+ns = Collection(init, plan, sync, verify, validate, status, history, preview, schema)

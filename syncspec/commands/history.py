@@ -8,13 +8,13 @@ from ..cli import open_workspace
 def add_arguments(parser) -> None:
     parser.add_argument("-n", "--limit", type=int, default=20, help="how many runs (default 20)")
     parser.add_argument("-s", "--spec", metavar="NAME", help="only runs that synced this spec")
-    parser.add_argument("--run", metavar="RUN_ID", help="list the row events of one run")
+    parser.add_argument("--run", metavar="RUN_ID", help="list the row events of one run (a unique prefix is enough)")
 
 
 def run(args, out) -> int:
     ws = open_workspace(args)
     if args.run:
-        events = ws.events(args.run)
+        events = ws.events(ws.find_run(args.run))
         if out.as_json:
             out.json([e.as_dict() for e in events])
         else:

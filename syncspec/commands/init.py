@@ -82,13 +82,19 @@ def run(args, out) -> int:
         raise ConfigError(problems=[Problem(f"{p.relative_to(root)} already exists", file=str(p),
                                             hint="pass --force to overwrite, or init another folder")
                                     for p in existing])
-    for path, text in files.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    gitignore = root / ".gitignore"
-    lines = gitignore.read_text(encoding="utf-8").splitlines() if gitignore.exists() else []
-    if ".syncspec/" not in lines:
-        gitignore.write_text("\n".join(lines + [".syncspec/"]) + "\n", encoding="utf-8")
+    path = root
+    try:
+        for path, text in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        path = root / ".gitignore"
+        lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+        if ".syncspec/" not in lines:
+            path.write_text("\n".join(lines + [".syncspec/"]) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(problems=[Problem(f"cannot create it: {exc.strerror or exc}",
+                                            file=str(exc.filename or path),
+                                            hint="init a folder you can write to (syncspec init DIR)")]) from None
     if out.as_json:
         out.json({"created": [str(p.relative_to(root)) for p in files]})
     else:

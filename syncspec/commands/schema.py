@@ -15,7 +15,13 @@ def run(args, out) -> int:
 
     text = schema_text(WORKSPACE_SCHEMA if args.workspace else SPEC_SCHEMA)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            from ..errors import ConfigError, Problem
+
+            raise ConfigError(problems=[Problem(f"cannot write the schema: {exc.strerror or exc}", file=args.output,
+                                                hint="choose a file in a folder that exists and is writable")]) from None
         out.error(f"wrote {args.output}")
     else:
         out.stream.write(text)
