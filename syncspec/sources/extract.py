@@ -28,14 +28,19 @@ def resolve_files(spec: Spec, root: Path) -> list[tuple[Path, str]]:
     """Every file the spec reads, sorted, as (absolute path, workspace-relative name)."""
     found: dict[str, Path] = {}
     root = root.resolve()
-    for pattern in spec.files:
+    listed = not isinstance(spec.raw.get("source", {}).get("files"), str)
+    for i, pattern in enumerate(spec.files):
+        where = f"$.source.files[{i}]" if listed else "$.source.files"
+        line, col = spec.locate(where)   # errors point at the spec line naming the pattern
         if _glob.has_magic(pattern):
-            matches = [Path(p) for p in _glob.glob(str(root / pattern), recursive=True)]
+            # root_dir: a workspace path holding glob characters ('[', '*') must not be expanded
+            matches = [root / p for p in _glob.glob(pattern, root_dir=root, recursive=True)]
         else:
             path = root / pattern
             if not path.is_file():
                 raise SourceError(problems=[Problem(
                     f"source file {pattern!r} of spec {spec.name!r} does not exist", file=spec.file,
+                    line=line, column=col, json_path=where,
                     hint="create the file, or fix source.files in the spec")], spec=spec.name)
             matches = [path]
         for path in matches:
@@ -45,11 +50,14 @@ def resolve_files(spec: Spec, root: Path) -> list[tuple[Path, str]]:
             if root not in real.parents:
                 raise SourceError(problems=[Problem(
                     f"{path} resolves outside the workspace ({real})", file=spec.file,
+                    line=line, column=col, json_path=where,
                     hint="sources must stay inside the workspace; remove the symlink or the pattern")])
             found[real.relative_to(root).as_posix()] = real
     if not found:
+        line, col = spec.locate("$.source.files")
         raise SourceError(problems=[Problem(
             f"source.files of spec {spec.name!r} matched no files: {', '.join(spec.files)}", file=spec.file,
+            line=line, column=col, json_path="$.source.files",
             hint="check the pattern; an empty source would delete every row of this spec")], spec=spec.name)
     return [(found[name], name) for name in sorted(found)]
 

@@ -2,16 +2,27 @@
 
 pyromark's ranges are byte offsets into the UTF-8 text; everything here keeps
 byte offsets and converts to lines only for the records that need them.
+
+Front matter is found here, not by pulldown-cmark: its YAML metadata-block
+option opens a block at *any* ``---`` line followed by text, anywhere in the
+file, and swallows everything up to the next ``---`` -- headings included
+(``## A\n---\n## B\n---`` loses B). So a front matter block at the top is
+blanked out (same byte length, so offsets hold) and the rest parsed plainly.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pyromark
 
 OPTIONS = (pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_TASKLISTS
-           | pyromark.Options.ENABLE_STRIKETHROUGH | pyromark.Options.ENABLE_YAML_STYLE_METADATA_BLOCKS)
+           | pyromark.Options.ENABLE_STRIKETHROUGH)
+_FENCE_RE = re.compile(r"---[ \t]*\r?\n")
+_CLOSE_RE = re.compile(r"^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.M)
+_NOT_NEWLINE_RE = re.compile(r"[^\r\n]+")
+_BR_RE = re.compile(r"<br\s*/?>\Z", re.I)
 _LEVELS = {"H1": 1, "H2": 2, "H3": 3, "H4": 4, "H5": 5, "H6": 6}
 
 
@@ -42,7 +53,23 @@ class Table:
 class MarkdownDoc:
     headings: list[Heading]
     tables: list[Table]
-    opaque: list[tuple[int, int]]   # code blocks, HTML blocks, metadata: never fields
+    opaque: list[tuple[int, int]]   # code blocks, HTML blocks, front matter: never fields
+    front_matter: tuple[int, int] | None = None   # byte range of the YAML between the fences
+
+
+def front_matter_span(text: str) -> tuple[int, int]:
+    """``(start, end)`` character offsets of the YAML of a leading front matter block, or (0, 0).
+
+    The block opens with ``---`` on the first line, is not followed by a blank
+    line (that is a thematic break), and closes with a ``---`` or ``...`` line.
+    """
+    opening = _FENCE_RE.match(text)
+    if opening is None or text[opening.end():opening.end() + 1] in ("\n", "\r", ""):
+        return 0, 0
+    closing = _CLOSE_RE.search(text, opening.end())
+    if closing is None:
+        return 0, 0
+    return opening.end(), closing.start()
 
 
 def parse(text: str) -> MarkdownDoc:
@@ -50,6 +77,16 @@ def parse(text: str) -> MarkdownDoc:
     headings: list[Heading] = []
     tables: list[Table] = []
     opaque: list[tuple[int, int]] = []
+    front = None
+    yaml_start, yaml_end = front_matter_span(text)
+    if yaml_end:
+        block_end = _CLOSE_RE.match(text, yaml_end).end()  # type: ignore[union-attr]
+        head = text[:block_end]
+        # blank lines of the same UTF-8 length keep every later byte offset valid
+        text = _NOT_NEWLINE_RE.sub(lambda m: " " * len(m.group(0).encode("utf-8")), head) + text[block_end:]
+        to_bytes = len(head[:yaml_start].encode("utf-8"))
+        front = (to_bytes, to_bytes + len(head[yaml_start:yaml_end].encode("utf-8")))
+        opaque.append((0, len(head.encode("utf-8"))))
     heading_parts: list[str] | None = None
     table: Table | None = None
     cells: list[Cell] | None = None
@@ -75,7 +112,7 @@ def parse(text: str) -> MarkdownDoc:
                         table = Table(rng["start"], rng["end"], headings[-1] if headings else None, [], [])
                     elif "Link" in start and cell is not None:
                         cell.links.append(start["Link"]["dest_url"])
-                elif start == "HtmlBlock" or start == "MetadataBlock":
+                elif start == "HtmlBlock":
                     opaque.append((rng["start"], rng["end"]))
                 elif table is not None:
                     if start == "TableHead" or start == "TableRow":
@@ -106,11 +143,17 @@ def parse(text: str) -> MarkdownDoc:
                         tables.append(table)
                         table = None
                 continue
-            if "InlineHtml" in event or "Html" in event:
-                continue
+            html = event.get("InlineHtml")
+            if html is not None and _BR_RE.match(html):
+                # "a<br>b" in a table cell is two lines, not the word "ab"
+                if heading_parts is not None:
+                    heading_parts.append(" ")
+                elif cell is not None:
+                    cell.text += " "
+            continue
         elif event == "SoftBreak" or event == "HardBreak":
             if heading_parts is not None:
                 heading_parts.append(" ")
             elif cell is not None:
                 cell.text += " "
-    return MarkdownDoc(headings, tables, opaque)
+    return MarkdownDoc(headings, tables, opaque, front)

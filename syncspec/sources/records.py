@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-_SNAKE_RE = re.compile(r"[^0-9a-zA-Z]+")
+_SNAKE_RE = re.compile(r"[\W_]+")   # unicode-aware: "Priorität" stays a word, not "priorit_t"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,5 +48,5 @@ class Record:
 
 
 def snake_case(key: str) -> str:
-    """``'Last Updated'`` -> ``'last_updated'``."""
+    """``'Last Updated'`` -> ``'last_updated'``; ``'Größe (cm)'`` -> ``'größe_cm'``."""
     return _SNAKE_RE.sub("_", key).strip("_").lower()

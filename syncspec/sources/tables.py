@@ -17,21 +17,37 @@ def extract_table(strategy: TableStrategy, src: SourceText, doc: MarkdownDoc) ->
         if strategy.under is not None and not strategy.under.search(heading):
             continue
         headers = [c.text for c in table.header]
+        names = _field_names(headers)
         for start, end, cells in table.rows:
+            if all(not c.text for c in cells):
+                continue  # a placeholder row (| | |) holds no entry
             record: dict = {}
             fields: dict[str, str | None] = {}
             links: dict[str, list[str]] = {}
             for i, header in enumerate(headers):
                 cell = cells[i] if i < len(cells) else None
                 value = cell.text if cell is not None and cell.text != "" else None
-                fields[snake_case(header) or f"column_{i + 1}"] = value
+                fields[names[i]] = value
                 if cell is not None and cell.links:
-                    links[snake_case(header)] = cell.links
+                    links[names[i]] = cell.links
                 key = mapping.get(header.strip().lower())
-                if key is not None:
+                if key is not None and key not in record:
                     record[key] = value
             record["heading"] = heading
             record["fields"] = fields
             record["links"] = links
             record["body"] = src.data[start:end].decode("utf-8").strip()
             yield Record(record, src.display, src.line_of(start), "table")
+
+
+def _field_names(headers: list[str]) -> list[str]:
+    """snake_case header names; an empty header is column_N, a repeated one gets _2, _3."""
+    names: list[str] = []
+    for i, header in enumerate(headers):
+        name = snake_case(header) or f"column_{i + 1}"
+        base, n = name, 1
+        while name in names:
+            n += 1
+            name = f"{base}_{n}"
+        names.append(name)
+    return names

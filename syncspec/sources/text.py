@@ -41,17 +41,24 @@ def read_source(path: Path, display: str, encoding: str = "utf-8") -> SourceText
     except OSError as exc:
         raise SourceError(problems=[Problem(f"cannot read source file: {exc.strerror}", file=display)]) from None
     utf8 = encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig")
+    skip = 0
     if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
+        skip = 3
         utf8 = True
     try:
-        text = raw.decode("utf-8" if utf8 else encoding)
+        text = raw[skip:].decode("utf-8" if utf8 else encoding)
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        offset = exc.start + skip     # in the file as it is on disk, BOM included
+        line = raw.count(b"\n", 0, offset) + 1
+        col = offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
         raise SourceError(problems=[Problem(
-            f"cannot decode byte 0x{raw[exc.start]:02x} at byte offset {exc.start} as {encoding}",
+            f"cannot decode byte 0x{raw[offset]:02x} at byte offset {offset} as {encoding}",
             file=display, line=line, column=col,
             hint="save the file as UTF-8, or declare its encoding in the spec (source.encoding: cp1252)")]) from None
+    except LookupError:
+        raise SourceError(problems=[Problem(
+            f"unknown text encoding {encoding!r}", file=display,
+            hint="set source.encoding to a codec such as utf-8, latin-1, cp1252")]) from None
+    raw = raw[skip:] if skip else raw
     data = raw if utf8 else text.encode("utf-8")
     return SourceText(display=display, text=text, data=data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import hashlib
 import json
@@ -11,7 +12,7 @@ from typing import Any
 from ..errors import Problem
 from .model import (COLUMN_TYPES, Column, SectionsStrategy, Spec, Strategy, TableStrategy,
                     Template)
-from .yamlfile import Located
+from .yamlfile import Located, json_path
 
 RESERVED = ("created_at", "updated_at", "deleted_at")
 
@@ -32,10 +33,12 @@ def build_spec(doc: Located, context: dict[str, str], problems: list[Problem]) -
             problems.append(doc.problem(where, f"path {pattern!r} leaves the workspace",
                                         hint="use a path relative to the workspace root, without '..'"))
     encoding = source.get("encoding", "utf-8")
-    import codecs
     try:
-        codecs.lookup(encoding)
+        # rot13, base64, hex... are codecs too, but not text encodings: bytes.decode refuses them
+        known = getattr(codecs.lookup(encoding), "_is_text_encoding", True)
     except LookupError:
+        known = False
+    if not known:
         problems.append(doc.problem(("source", "encoding"), f"unknown encoding {encoding!r}",
                                     hint="use a Python codec name such as utf-8, latin-1, cp1252"))
 
@@ -83,7 +86,7 @@ def build_spec(doc: Located, context: dict[str, str], problems: list[Problem]) -
         if col.name in key and col.type == "json":
             problems.append(doc.problem(("target", "columns", col.name), f"key column {col.name!r} cannot be of type json",
                                         hint="use text, integer or date for key columns"))
-    _check_paths(doc, columns, key, strategies, problems)
+    _check_paths(doc, columns, key, strategies, context, problems)
     if len(problems) > before:
         return None
     return Spec(
@@ -94,7 +97,7 @@ def build_spec(doc: Located, context: dict[str, str], problems: list[Problem]) -
         on_missing=data.get("on_missing", "delete"), trigger=tuple(data.get("trigger", ("change", "commit"))),
         timestamps=timestamps,
         spec_hash=hashlib.sha256(canonical_json({"spec": data, "context": context}).encode()).hexdigest()[:16],
-        raw=data,
+        raw=data, locations={json_path(path): mark for path, mark in doc.marks.items()},
     )
 
 
@@ -123,7 +126,7 @@ def _column(doc: Located, name: str, conf: Any, context: dict[str, str], problem
         value = conf["value"]
         if isinstance(value, str):
             tpl = Template.parse(value)
-            record_paths = [p for p in tpl.paths if p[0] not in context]
+            record_paths = [p for p in tpl.paths if not _is_context(p, context)]
             if record_paths:
                 kwargs["template"] = tpl
             else:
@@ -140,21 +143,29 @@ def _column(doc: Located, name: str, conf: Any, context: dict[str, str], problem
             try:
                 choices.append(coerce(choice, ctype))
             except ValueError as exc:
-                problems.append(doc.problem(base + ("choices", i), f"choice {choice!r} is not a {ctype}: {exc}"))
+                article = "an" if ctype[0] in "aeiou" else "a"
+                problems.append(doc.problem(base + ("choices", i),
+                                            f"choice {choice!r} is not {article} {ctype}: {exc}"))
         kwargs["choices"] = tuple(choices)
     assert ctype in COLUMN_TYPES
     return Column(**kwargs)
 
 
+def _is_context(path: tuple[str, ...], context: dict[str, str]) -> bool:
+    """``{project}``/``{sync}`` in a template come from the workspace, not the record."""
+    return len(path) == 1 and path[0] in context
+
+
 def _check_paths(doc: Located, columns: list[Column], key: tuple[str, ...], strategies: list[Strategy],
-                 problems: list[Problem]) -> None:
+                 context: dict[str, str], problems: list[Problem]) -> None:
     """Record paths a column reads must be produced by the strategies."""
     if not strategies:
         return
     provided = [s.record_keys() for s in strategies]
     every = set().union(*provided)
     for col in columns:
-        roots = [col.path] if col.path else (col.template.paths if col.template else [])
+        roots = ([col.path] if col.path else
+                 [p for p in col.template.paths if not _is_context(p, context)] if col.template else [])
         for path in roots:
             root = path[0]
             base = ("target", "columns", col.name)

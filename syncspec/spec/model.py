@@ -115,6 +115,20 @@ class Spec:
     timestamps: bool = True
     spec_hash: str = ""
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # JSON path ("$.source.files[0]") -> (line, column) in the spec file, for later stages' errors
+    locations: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
+
+    def locate(self, json_path: str) -> tuple[int | None, int | None]:
+        """Line and column of ``json_path`` in the spec file, or of its nearest located ancestor."""
+        path = json_path
+        while path:
+            if path in self.locations:
+                return self.locations[path]
+            cut = max(path.rfind("."), path.rfind("["))
+            if cut <= 0:
+                break
+            path = path[:cut]
+        return None, None
 
     def column(self, name: str) -> Column:
         for col in self.columns:

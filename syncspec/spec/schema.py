@@ -12,6 +12,7 @@ from ..errors import Problem
 from .yamlfile import Located
 
 SPEC_SCHEMA = "spec.schema.json"
+_YAML_BOOL_HINT = "YAML reads on/off/yes/no as true/false: quote the key ('on':) if you meant the word"
 WORKSPACE_SCHEMA = "workspace.schema.json"
 
 
@@ -39,13 +40,19 @@ def validate_document(doc: Located, name: str = SPEC_SCHEMA) -> list[Problem]:
     errors = sorted(_validator(name).iter_errors(doc.data), key=relevance)
     problems: list[Problem] = []
     seen: set[tuple] = set()
-    for err in errors:
-        for leaf in _leaves(err):
-            for problem in _describe(leaf, doc):
-                ident = (problem.line, problem.json_path, problem.message)
-                if ident not in seen:
-                    seen.add(ident)
-                    problems.append(problem)
+    leaves = [leaf for err in errors for leaf in _leaves(err)]
+    # 'targt:' already says "did you mean 'target'?": a second "missing 'target'" is noise
+    suggested = {(tuple(leaf.absolute_path), close) for leaf in leaves
+                 if leaf.validator == "additionalProperties" and isinstance(leaf.instance, dict)
+                 for close in _unknown_keys(leaf).values() if close}
+    for leaf in leaves:
+        if leaf.validator == "required" and (tuple(leaf.absolute_path), _missing(leaf)) in suggested:
+            continue
+        for problem in _describe(leaf, doc):
+            ident = (problem.line, problem.json_path, problem.message)
+            if ident not in seen:
+                seen.add(ident)
+                problems.append(problem)
     return problems
 
 
@@ -58,13 +65,11 @@ def _leaves(err):
         branches.setdefault(sub.relative_schema_path[0], []).append(sub)
 
     def score(subs):
-        # a branch whose errors are only 'type' mismatches at the top is a wrong branch
-        type_only = all(s.validator == "type" and not s.relative_path for s in subs)
         depth = max(len(s.relative_path) for s in subs)
-        return (not type_only, depth, -len(subs))
+        return (all(_fits(s) for s in subs), depth, -len(subs))
 
     best = max(branches.values(), key=score)
-    if all(s.validator in ("type", "enum", "const") and not s.relative_path for s in best) and len(branches) > 1:
+    if not all(_fits(s) for s in best) and len(branches) > 1:
         return [err]  # nothing fits: report the oneOf itself, with the options
     out = []
     for sub in best:
@@ -72,21 +77,74 @@ def _leaves(err):
     return out
 
 
+def _fits(sub) -> bool:
+    """False if ``sub`` says its branch expects another kind of value altogether.
+
+    A mapping checked against an enum of strings, or a string against
+    ``type: object``, is a wrong branch; an unknown key in a mapping is not.
+    """
+    if sub.relative_path:
+        return True
+    if sub.validator == "type":
+        return False
+    if sub.validator in ("enum", "const"):
+        options = sub.validator_value if sub.validator == "enum" else [sub.validator_value]
+        return any(_json_type(o) == _json_type(sub.instance) for o in options)
+    return True
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, list):
+        return "array"
+    return "null"
+
+
+def _unknown_keys(err) -> dict[Any, str | None]:
+    """Unknown keys of an additionalProperties error -> their closest allowed key."""
+    allowed = sorted(err.schema.get("properties", {}))
+    return {key: next(iter(difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)), None)
+            for key in err.instance if key not in err.schema.get("properties", {})}
+
+
+def _missing(err) -> str:
+    return err.message.split("'")[1] if "'" in err.message else err.message
+
+
 def _describe(err, doc: Located) -> list[Problem]:
     path = tuple(err.absolute_path)
+    if "propertyNames" in err.absolute_schema_path:
+        # the error is about a key: name it and point at it, not at its mapping
+        name = err.instance
+        if err.validator == "type":
+            hint = (_YAML_BOOL_HINT if isinstance(name, bool) else
+                    "use letters, digits and underscores, starting with a letter")
+            return [doc.problem(path + (name,), f"name {name!r} is not a string", hint=hint, key=True)]
+        return [doc.problem(path + (name,), f"name {name!r} does not match {err.validator_value!r}",
+                            hint="use letters, digits and underscores, starting with a letter", key=True)]
     if err.validator == "additionalProperties" and isinstance(err.instance, dict):
         allowed = sorted(err.schema.get("properties", {}))
-        extras = [k for k in err.instance if k not in err.schema.get("properties", {})]
         out = []
-        for key in extras:
-            close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
-            hint = f"did you mean {close[0]!r}?" if close else f"allowed keys: {', '.join(allowed)}"
+        for key, close in _unknown_keys(err).items():
+            hint = f"did you mean {close!r}?" if close else f"allowed keys: {', '.join(allowed)}"
+            if isinstance(key, bool):
+                hint = _YAML_BOOL_HINT
             out.append(doc.problem(path + (key,), f"unknown key {key!r}", hint=hint, key=True))
         return out
     if err.validator == "required":
-        missing = err.message.split("'")[1] if "'" in err.message else err.message
+        missing = _missing(err)
         return [doc.problem(path, f"missing required key {missing!r}",
                             hint=f"add '{missing}:' here (see `syncspec schema`)")]
+    if err.validator == "not" and set(err.validator_value) == {"required"}:
+        keys = " and ".join(repr(k) for k in err.validator_value["required"])
+        return [doc.problem(path, f"{keys} cannot be used together", hint="keep one of them")]
     if err.validator == "enum":
         options = ", ".join(repr(o) for o in err.validator_value)
         close = difflib.get_close_matches(str(err.instance), [str(o) for o in err.validator_value], n=1)
@@ -97,8 +155,10 @@ def _describe(err, doc: Located) -> list[Problem]:
         return [doc.problem(path, f"{_short(err.instance)} is not valid here: expected {' or '.join(kinds)}",
                             hint="see `syncspec schema` for the accepted forms")]
     if err.validator == "type":
-        return [doc.problem(path, f"{_short(err.instance)} is not of type {err.validator_value!r}",
-                            hint=_hint_for_path(path))]
+        hint = _hint_for_path(path)
+        if err.validator_value == "array" and isinstance(err.instance, (str, int, float)):
+            hint = f"write a list: [{err.instance}]"
+        return [doc.problem(path, f"{_short(err.instance)} is not of type {err.validator_value!r}", hint=hint)]
     if err.validator == "pattern":
         return [doc.problem(path, f"{err.instance!r} does not match {err.validator_value!r}",
                             hint=_hint_for_path(path) or "use letters, digits and underscores, starting with a letter")]

@@ -66,21 +66,12 @@ def load_yaml(text: str, file: str) -> Located:
         marks: dict[PathKey, tuple[int, int]] = {}
         key_marks: dict[PathKey, tuple[int, int]] = {}
         problems: list[Problem] = []
-        _walk(node, (), marks, key_marks, problems, file)
+        _walk(node, (), marks, key_marks, problems, file, loader)
         if problems:
             raise SpecError(problems=problems)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        col = mark.column + 1 if mark else None
-        what = exc.problem or str(exc)
-        if exc.context:
-            what = f"{exc.context}: {what}" if exc.problem else exc.context
-        raise SpecError(
-            problems=[Problem(f"invalid YAML: {what}", file=file, line=line, column=col,
-                              hint="fix the YAML syntax (indentation, quotes, a ':' after each key)")]
-        ) from None
+        raise SpecError(problems=[_yaml_problem(exc, text, file)]) from None
     except yaml.YAMLError as exc:
         raise SpecError(problems=[Problem(f"invalid YAML: {exc}", file=file, hint="fix the YAML syntax")]) from None
     finally:
@@ -88,12 +79,37 @@ def load_yaml(text: str, file: str) -> Located:
     return Located(data, marks, key_marks, file)
 
 
-def _walk(node, path, marks, key_marks, problems, file) -> None:
+def _yaml_problem(exc: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
+    """Locate a YAML syntax error where a person has to fix it."""
+    problem, context, ctx = exc.problem or "", exc.context, exc.context_mark
+    mark = exc.problem_mark or ctx
+    if ctx is not None and ("end of stream" in problem or "<stream end>" in problem):
+        mark = ctx  # an unclosed quote or bracket fails at the end of the file; point at its opening
+    content = text.rstrip()
+    line = col = None
+    if mark is not None:
+        line, col = mark.line + 1, mark.column + 1
+        if mark.index >= len(content) and content:
+            # still past the last line with text (e.g. after an unclosed '['): point at its last character
+            line, col = content.count("\n") + 1, len(content) - content.rfind("\n") - 1
+    what = problem or str(exc)
+    if context:
+        if ctx is not None and ctx.index < len(content) and ctx.line + 1 != line:
+            context += f" started on line {ctx.line + 1}"
+        what = f"{context}: {what}" if problem else context
+    hint = ("write one spec per file: move the document after '---' into a file of its own"
+            if "single document" in (context or "") else
+            "fix the YAML syntax (indentation, quotes, a ':' after each key)")
+    return Problem(f"invalid YAML: {what}", file=file, line=line, column=col, hint=hint)
+
+
+def _walk(node, path, marks, key_marks, problems, file, loader) -> None:
     marks[path] = _mark(node)
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, tuple[int, int]] = {}
         for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+            # the constructed key (1, True, 'on'), so marks match the paths jsonschema reports
+            key = loader.construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
             if key in seen:
                 line, col = _mark(key_node)
                 problems.append(Problem(
@@ -103,10 +119,10 @@ def _walk(node, path, marks, key_marks, problems, file) -> None:
                 continue
             seen[key] = _mark(key_node)
             key_marks[path + (key,)] = _mark(key_node)
-            _walk(value_node, path + (key,), marks, key_marks, problems, file)
+            _walk(value_node, path + (key,), marks, key_marks, problems, file, loader)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _walk(item, path + (i,), marks, key_marks, problems, file)
+            _walk(item, path + (i,), marks, key_marks, problems, file, loader)
 
 
 def read_text(path: Path, display: str) -> str:
