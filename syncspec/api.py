@@ -8,14 +8,12 @@
 from __future__ import annotations
 
 import os
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .engine import (Deadline, PlanResult, Progress, changesets, extract, extract_all, git_commit,
-                     tables_of, utcnow, wrap_db_errors)
-from .errors import Problem, SourceError, SyncSpecError
+from .engine import Options, PlanResult, Progress, execute
+from .errors import Problem, SourceError
 from .ledger import EventRecord, Ledger, RunRecord
 from .sources import extract_file, resolve_files
 from .spec.loader import load_specs
@@ -84,101 +82,24 @@ class Workspace:
 
     # -- plan / sync --------------------------------------------------------------
     def plan(self, only: list[str] | None = None, max_seconds: float | None = None,
-             progress: Progress | None = None, details: bool = False) -> PlanResult:
-        """Parse, map and diff; writes nothing (SQLite is opened read-only)."""
-        from .targets.database import connect, parse_target
+             progress: Progress | None = None, details: bool = False, full: bool = False,
+             allow_empty: bool = False) -> PlanResult:
+        """Parse, map and diff; writes nothing (SQLite is opened read-only, and never created).
 
-        started = time.perf_counter()
-        deadline = Deadline(max_seconds)
-        specs = self.specs(only)
-        extracted = extract_all(self.config, specs, deadline, progress)
-        target = parse_target(self.config.database_url)
-        path = target.sqlite_path
-        if path is not None and not path.exists():
-            db = None
-        else:
-            db = connect(target, readonly=True)
-        try:
-            if db is None:
-                import peewee
-
-                db = peewee.SqliteDatabase(":memory:")
-            tables = tables_of(db, target.backend, specs)
-            schema = {name: [] if t.exists() else [f"create table {name}"] for name, t in tables.items()}
-            changes = changesets(extracted, tables, schema)
-            if details:
-                changes = [_with_changed_columns(cs, tables[cs.table]) for cs in changes]
-        except SyncSpecError:
-            raise
-        except Exception as exc:
-            if _is_db_error(exc):
-                raise wrap_db_errors(exc, target.masked) from None
-            raise
-        finally:
-            if db is not None:
-                db.close()
-        return PlanResult(self.target, tuple(changes), seconds=time.perf_counter() - started)
+        Only files changed since the last sync are parsed; ``full=True`` parses every
+        file and diffs against the target table itself (what ``verify`` does).
+        """
+        opts = Options(max_seconds=max_seconds, progress=progress, details=details, full=full,
+                       allow_empty=allow_empty)
+        return execute(self.config, self.specs(only), self.target, write=False, opts=opts)
 
     def sync(self, only: list[str] | None = None, max_seconds: float | None = None,
-             lock_timeout: float | None = None, progress: Progress | None = None) -> PlanResult:
+             lock_timeout: float | None = None, progress: Progress | None = None, full: bool = False,
+             allow_empty: bool = False) -> PlanResult:
         """Write what changed, all-or-nothing, and record the run in the ledger."""
-        from .targets.database import connect, parse_target, run_lock
-
-        started = time.perf_counter()
-        deadline = Deadline(max_seconds)
-        specs = self.specs(only)
-        extracted = extract_all(self.config, specs, deadline, progress)
-        target = parse_target(self.config.database_url)
-        db = connect(target)
-        ledger = Ledger(db)
-        run_id = None
-        try:
-            with run_lock(db, target, self.config.lock_timeout if lock_timeout is None else lock_timeout):
-                tables = tables_of(db, target.backend, specs)
-                schema = {name: t.ensure() for name, t in tables.items()}
-                ledger.ensure()
-                run_id = ledger.start_run(self.config.project, "sync", self.target, git_commit(self.root), utcnow())
-                with db.atomic():
-                    changes = changesets(extracted, tables, schema)
-                    for seq, cs in enumerate(changes, 1):
-                        deadline.check(f"writing {cs.table} for spec {cs.spec!r}")
-                        step_start = utcnow()
-                        table = tables[cs.table]
-                        now = utcnow()
-                        table.upsert([r for r in cs.inserts] + [r for r, _ in cs.updates], now)
-                        table.delete([k for k, _ in cs.deletes])
-                        table.mark([k for k, _ in cs.marks], now)
-                        spec = next(s for s in specs if s.name == cs.spec)
-                        step_id = ledger.add_step(run_id, seq, cs.spec, spec.spec_hash, cs.table, step_start,
-                                                  utcnow(), dict(files=cs.files, records=cs.records, **cs.counts),
-                                                  cs.strategies)
-                        ledger.add_events(run_id, step_id, cs.table, now, cs.events())
-                    deadline.check("committing")
-                    result = PlanResult(self.target, tuple(changes), run_id=run_id)
-                    ledger.finish_run(run_id, "succeeded", utcnow(), 0,
-                                      {k: getattr(result, k) for k in ("inserted", "updated", "deleted", "unchanged")})
-        except BaseException as exc:
-            err = exc if isinstance(exc, SyncSpecError) else (
-                wrap_db_errors(exc, target.masked) if _is_db_error(exc) else None)
-            if run_id is not None:
-                self._fail_run(ledger, run_id, exc, err)
-            if err is not None and err is not exc:
-                raise err from None
-            raise
-        finally:
-            db.close()
-        return PlanResult(self.target, result.changes, run_id=run_id, seconds=time.perf_counter() - started)
-
-    @staticmethod
-    def _fail_run(ledger: Ledger, run_id: str, exc: BaseException, err: SyncSpecError | None) -> None:
-        state = "canceled" if isinstance(exc, KeyboardInterrupt) else "failed"
-        code = err.exit_code if err is not None else 130 if state == "canceled" else 70
-        try:
-            ledger.db.rollback() if ledger.db.in_transaction() else None
-            with ledger.db.atomic():
-                ledger.finish_run(run_id, state, utcnow(), code, error=str(err or exc)[:2000])
-        except Exception:  # the target may be gone; the original error matters more
-            pass
+        opts = Options(max_seconds=max_seconds, lock_timeout=lock_timeout, progress=progress, full=full,
+                       allow_empty=allow_empty)
+        return execute(self.config, self.specs(only), self.target, write=True, opts=opts)
 
     # -- read ---------------------------------------------------------------------
     def _read_db(self):
@@ -241,13 +162,18 @@ class Workspace:
                                             hint="pass more characters of the run ID")])
 
     def status(self) -> list[SpecStatus]:
-        """Which specs are stale: spec changed, or a source file newer than the last sync."""
+        """Which specs are stale: spec changed, or source files added, removed or changed
+        (by size and mtime, as the next sync will see them) since the last successful sync."""
+        import os
+
         specs = self.specs()
         db = self._read_db()
-        last = {}
+        last, states = {}, {}
         if db is not None:
             try:
-                last = Ledger(db).last_steps()
+                ledger = Ledger(db)
+                last = ledger.last_steps()
+                states = {s.name: ledger.file_states(s.name) for s in specs}
             finally:
                 db.close()
         out = []
@@ -257,21 +183,31 @@ class Workspace:
                 out.append(SpecStatus(spec.name, spec.table, "never-synced", "no successful sync recorded"))
                 continue
             counts = {k: getattr(step, k) for k in ("inserted", "updated", "deleted", "unchanged")}
-            if step.spec_hash != spec.spec_hash:
-                out.append(SpecStatus(spec.name, spec.table, "stale", "spec changed since last sync",
-                                      step.started_at, counts))
+
+            def stale(reason: str) -> SpecStatus:
+                return SpecStatus(spec.name, spec.table, "stale", reason, step.started_at, counts)
+
+            known = states.get(spec.name, {})
+            if step.spec_hash != spec.spec_hash or any(st.spec_hash != spec.spec_hash for st in known.values()):
+                out.append(stale("spec changed since last sync"))
                 continue
             try:
                 files = resolve_files(spec, self.root)
             except SourceError as exc:
-                out.append(SpecStatus(spec.name, spec.table, "stale", exc.problems[0].message, step.started_at,
-                                      counts))
+                out.append(stale(exc.problems[0].message))
                 continue
-            newest = max((p.stat().st_mtime for p, _ in files), default=0)
-            synced = step.started_at.replace(tzinfo=__import__("datetime").timezone.utc).timestamp()
-            if newest > synced or len(files) != step.files:
-                out.append(SpecStatus(spec.name, spec.table, "stale", "source files changed since last sync",
-                                      step.started_at, counts))
+            changed = []
+            for path, display in files:
+                st, old = os.stat(path), known.get(display)
+                if old is None or old.size != st.st_size:
+                    changed.append(display)
+                elif old.mtime_ns != st.st_mtime_ns and (old.mtime_ns != -1 or _sha256(path) != old.sha256):
+                    changed.append(display)   # mtime -1: written just before that sync, so compare content
+            gone = set(known) - {d for _, d in files}
+            if changed or gone:
+                names = sorted(changed) + sorted(gone)
+                more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+                out.append(stale(f"source files changed since last sync: {', '.join(names[:3])}{more}"))
             else:
                 out.append(SpecStatus(spec.name, spec.table, "current", "up to date", step.started_at, counts))
         return out
@@ -294,6 +230,8 @@ class Workspace:
         out: list[dict[str, Any]] = []
         missing = {c.name: 0 for c in spec.columns if not c.is_constant}
         for path, display in files:
+            if limit is not None and len(out) >= limit:
+                break
             found = extract_file(spec, path, display)
             for record in found.records:
                 row = mapper.map(record, problems)
@@ -308,22 +246,7 @@ class Workspace:
         return Preview(spec.name, out, {k: v for k, v in missing.items() if v}, problems)
 
 
-def _with_changed_columns(cs, table, limit: int = 200):
-    """Name the columns each (of the first ``limit``) updates changes; reads only those rows."""
-    import dataclasses
+def _sha256(path: Path) -> str:
+    import hashlib
 
-    if not cs.updates:
-        return cs
-    rows = [r for r, _ in cs.updates[:limit]]
-    stored = table.fetch(None, [r.key for r in rows])
-    changed = {r.key: table.changed_columns(stored[r.key], r) for r in rows if r.key in stored}
-    return dataclasses.replace(cs, changed=changed)
-
-
-def _is_db_error(exc: BaseException) -> bool:
-    try:
-        import peewee
-    except ImportError:  # pragma: no cover
-        return False
-    return isinstance(exc, peewee.PeeweeException) or type(exc).__module__.split(".")[0] in (
-        "sqlite3", "psycopg2", "pymysql")
+    return hashlib.sha256(path.read_bytes()).hexdigest()

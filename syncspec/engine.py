@@ -1,12 +1,17 @@
-"""The pipeline, run once: specs -> sources -> rows -> diff -> target + ledger.
+"""The pipeline, run once: specs -> changed files -> rows -> diff -> target + ledger.
 
-Parsing and mapping finish (and fail) before the target is touched; all of a
-run's writes and its ledger rows then commit in one transaction per target.
+Which files to parse comes from the ledger's file states (size, mtime, sha256
+at the last successful sync); unchanged files are neither read nor diffed.
+Everything is parsed, mapped and checked before the first write; then all of
+a run's writes and its ledger rows commit in one transaction per target.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
+import os
 import subprocess
 import time
 from collections.abc import Callable
@@ -19,10 +24,12 @@ from .errors import (DuplicateKeyError, MappingError, Problem, SourceError, Sync
 from .plan import ChangeSet, diff
 from .records import Mapper, Row
 from .sources import extract_file, resolve_files
+from .sources.text import read_bytes
 from .spec.model import Spec
 from .workspace import WorkspaceConfig
 
 Progress = Callable[[str, int, int], None]
+RACY_NS = 2_000_000_000   # a file modified this close to a sync is re-hashed next time (as git does)
 
 
 class Deadline:
@@ -40,14 +47,15 @@ class Deadline:
 
 
 @dataclass(frozen=True)
-class Extracted:
-    """One spec's mapped rows, keyed, with counts of what was read."""
+class Options:
+    """How a run behaves; the CLI flags map onto these one to one."""
 
-    spec: Spec
-    rows: dict[tuple, Row]
-    files: int
-    records: int
-    strategies: dict[str, int]
+    max_seconds: float | None = None
+    lock_timeout: float | None = None
+    progress: Progress | None = None
+    full: bool = False            # --all: parse every file and diff against the target itself
+    allow_empty: bool = False     # let a spec that extracts nothing delete all its rows
+    details: bool = False         # plan: name the columns each update changes
 
 
 @dataclass(frozen=True)
@@ -81,71 +89,276 @@ class PlanResult:
 SyncResult = PlanResult
 
 
-def extract(cfg: WorkspaceConfig, spec: Spec, deadline: Deadline, problems: list[Problem],
-            progress: Progress | None = None) -> Extracted | None:
-    """Parse and map every file of one spec; problems are collected, not raised."""
+class Collected:
+    """Problems of a whole run by kind, raised together as the most fundamental kind."""
+
+    ORDER = (SourceError, DuplicateKeyError, MappingError)
+
+    def __init__(self) -> None:
+        self.by_kind: dict[type[SyncSpecError], list[Problem]] = {}
+
+    def add(self, kind: type[SyncSpecError], problems: list[Problem]) -> None:
+        if problems:
+            self.by_kind.setdefault(kind, []).extend(problems)
+
+    def raise_if_any(self) -> None:
+        kinds = [k for k in self.ORDER if k in self.by_kind]
+        if kinds:
+            raise kinds[0](problems=[p for k in kinds for p in self.by_kind[k]])
+
+
+@dataclass
+class SpecWork:
+    """One spec's diff plus the file states to save once it is written."""
+
+    changes: ChangeSet
+    parsed: list[tuple[str, int, int, str, list]]
+    touched: list[tuple[str, int, int]]
+    removed: list[str]
+    full: bool
+
+
+@dataclass
+class _File:
+    path: Path
+    display: str
+    size: int
+    mtime_ns: int
+    raw: bytes | None = None
+    sha: str = ""
+
+
+def plan_spec(cfg: WorkspaceConfig, spec: Spec, table, ledger, opts: Options, deadline: Deadline,
+              problems: Collected) -> SpecWork | None:
+    """Decide which files to parse, parse them, and diff; problems are collected, not raised."""
+    try:
+        resolved = resolve_files(spec, cfg.root)
+    except SourceError as exc:
+        problems.add(SourceError, exc.problems)
+        return None
+    files = []
+    for path, display in resolved:
+        st = os.stat(path)
+        files.append(_File(path, display, st.st_size, st.st_mtime_ns))
+    states = ledger.file_states(spec.name) if ledger is not None else {}
+    full = (opts.full or not states or not table.exists()
+            or any(s.spec_hash != spec.spec_hash for s in states.values()))
+    touched: list[tuple[str, int, int]] = []
+    removed: list[str] = []
+    unchanged_entries = 0
+    if full:
+        to_parse = files
+    else:
+        to_parse = []
+        for f in files:
+            old = states.get(f.display)
+            if old is not None and old.size == f.size and old.mtime_ns == f.mtime_ns:
+                unchanged_entries += old.entry_count
+                continue
+            try:
+                f.raw = read_bytes(f.path, f.display)
+            except SourceError as exc:
+                problems.add(SourceError, exc.problems)
+                continue
+            f.sha = hashlib.sha256(f.raw).hexdigest()
+            if old is not None and old.sha256 == f.sha:
+                touched.append((f.display, f.size, _stable_mtime(f.mtime_ns)))
+                unchanged_entries += old.entry_count
+                continue
+            to_parse.append(f)
+        current = {f.display for f in files}
+        removed = [p for p in states if p not in current]
+
     mapper = Mapper(spec, dict(cfg.context, sync=spec.name))
     rows: dict[tuple, Row] = {}
     strategies: dict[str, int] = {}
-    records = 0
-    try:
-        files = resolve_files(spec, cfg.root)
-    except SourceError as exc:
-        problems.extend(exc.problems)
-        return None
-    before = len(problems)
-    for n, (path, display) in enumerate(files, 1):
-        deadline.check(f"reading {display}")
+    parsed: list[tuple[str, int, int, str, list]] = []
+    source_problems: list[Problem] = []
+    mapping_problems: list[Problem] = []
+    duplicates: list[Problem] = []
+    for n, f in enumerate(to_parse, 1):
+        deadline.check(f"reading {f.display}")
         try:
-            found = extract_file(spec, path, display)
+            if f.raw is None:
+                f.raw = read_bytes(f.path, f.display)
+                f.sha = hashlib.sha256(f.raw).hexdigest()
+            found = extract_file(spec, f.path, f.display, f.raw)
         except SourceError as exc:
-            problems.extend(exc.problems)
+            source_problems.extend(exc.problems)
             continue
-        if progress:
-            progress(spec.name, n, len(files))
-        if found.strategy is None:
-            continue
-        strategies[found.strategy] = strategies.get(found.strategy, 0) + len(found.records)
-        records += len(found.records)
+        if opts.progress:
+            opts.progress(spec.name, n, len(to_parse))
+        entries: list = []
+        if found.strategy is not None:
+            strategies[found.strategy] = strategies.get(found.strategy, 0) + len(found.records)
         for record in found.records:
-            row = mapper.map(record, problems)
+            row = mapper.map(record, mapping_problems)
             if row is None:
                 continue
             first = rows.get(row.key)
             if first is not None:
-                problems.append(Problem(
-                    f"duplicate key {list(row.key)} in spec {spec.name!r}; first at {first.file}:{first.line}",
-                    file=row.file, line=row.line,
-                    hint="entry IDs must be unique across the spec's files; rename or merge one of them"))
+                duplicates.append(_duplicate(spec, row, f"{first.file}:{first.line}"))
                 continue
             rows[row.key] = row
-    if len(problems) > before:
+            entries.append([list(row.key), row.hash])
+        parsed.append((f.display, f.size, _stable_mtime(f.mtime_ns), f.sha, entries))
+        f.raw = None  # stream: never hold the corpus
+
+    if full:
+        index = table.index(spec)
+    else:
+        old = ledger.file_entries(spec.name, [f.display for f in to_parse if f.display in states] + removed)
+        index = {key: (digest, False) for key, (digest, _) in old.items()}
+        new_keys = [k for k in rows if k not in index]
+        stored = table.lookup(spec, new_keys)
+        clashes = set()
+        for key, (digest, soft) in stored.items():
+            if soft:
+                index[key] = (digest, True)    # a soft-deleted entry returns: restore it
+            else:
+                clashes.add(key)
+        if clashes:
+            owners = ledger.owner_of(spec.name, clashes)
+            for key in sorted(clashes, key=str):
+                duplicates.append(_duplicate(spec, rows[key], owners.get(key, f"table {spec.table}")))
+    problems.add(SourceError, source_problems)
+    problems.add(DuplicateKeyError, duplicates)
+    problems.add(MappingError, mapping_problems)
+    if source_problems or duplicates or mapping_problems:
         return None
-    return Extracted(spec, rows, len(files), records, strategies)
+
+    cs = diff(spec.name, spec.table, spec.on_missing, rows, index, files=len(files), parsed=len(to_parse),
+              records=len(rows) + unchanged_entries, strategies=strategies)
+    cs = dataclasses.replace(cs, unchanged=cs.unchanged + unchanged_entries)
+    if (not opts.allow_empty and cs.records == 0 and (cs.deletes or cs.marks)):
+        line, col = spec.locate("$.source.records")
+        problems.add(SourceError, [Problem(
+            f"spec {spec.name!r} extracted no records from {len(files)} file(s); syncing would delete "
+            f"all {len(cs.deletes) + len(cs.marks)} of its rows", file=spec.file, line=line, column=col,
+            json_path="$.source.records",
+            hint=f"check the strategies with `syncspec preview {spec.name}`; if the source is really "
+                 "empty now, pass --allow-empty")])
+        return None
+    return SpecWork(cs, parsed, touched, removed, full)
 
 
-def extract_all(cfg: WorkspaceConfig, specs: list[Spec], deadline: Deadline,
-                progress: Progress | None = None) -> list[Extracted]:
-    """Extract every spec, then raise one error listing every problem found."""
-    problems: list[Problem] = []
-    out = []
-    for spec in specs:
-        got = extract(cfg, spec, deadline, problems, progress)
-        if got is not None:
-            out.append(got)
-    if problems:
-        kinds = {_kind(p) for p in problems}
-        cls = DuplicateKeyError if kinds == {"duplicate"} else MappingError if "mapping" in kinds else SourceError
-        raise cls(problems=problems)
-    return out
+def _duplicate(spec: Spec, row: Row, first: str) -> Problem:
+    return Problem(f"duplicate key {list(row.key)} in spec {spec.name!r}; first at {first}",
+                   file=row.file, line=row.line,
+                   hint="entry IDs must be unique across the spec's files; rename or merge one of them")
 
 
-def _kind(p: Problem) -> str:
-    if p.message.startswith("duplicate key"):
-        return "duplicate"
-    if p.json_path and p.json_path.startswith("$.target.columns"):
-        return "mapping"
-    return "source"
+def _stable_mtime(mtime_ns: int) -> int:
+    """A file touched within the racy window gets no trusted mtime, so it is re-hashed next time."""
+    return -1 if time.time_ns() - mtime_ns < RACY_NS else mtime_ns
+
+
+def execute(cfg: WorkspaceConfig, specs: list[Spec], target_label: str, write: bool, opts: Options) -> PlanResult:
+    """Plan (``write=False``, read-only) or sync every spec against one target."""
+    from .ledger import Ledger
+    from .targets.database import connect, parse_target, run_lock
+
+    started = time.perf_counter()
+    deadline = Deadline(opts.max_seconds)
+    target = parse_target(cfg.database_url)
+    path = target.sqlite_path
+    if not write and path is not None and not path.exists():
+        import peewee
+
+        db = peewee.SqliteDatabase(":memory:")   # no database yet: an empty target, and none is created
+    else:
+        db = connect(target, readonly=not write and target.backend == "sqlite")
+    ledger = Ledger(db)
+    run_id = None
+    try:
+        lock = run_lock(db, target, cfg.lock_timeout if opts.lock_timeout is None else opts.lock_timeout) \
+            if write else _nolock()
+        with lock:
+            tables = tables_of(db, target.backend, specs)
+            has_files = ledger.db.table_exists("syncspec_source_files")
+            problems = Collected()
+            work: list[SpecWork] = []
+            for spec in specs:
+                item = plan_spec(cfg, spec, tables[spec.table], ledger if has_files else None, opts, deadline,
+                                 problems)
+                if item is not None:
+                    work.append(item)
+            problems.raise_if_any()
+            if not write:
+                changes = [dataclasses.replace(w.changes, schema_changes=_schema_notes(tables, w.changes))
+                           for w in work]
+                if opts.details:
+                    changes = [_with_changed_columns(cs, tables[cs.table]) for cs in changes]
+                return PlanResult(target_label, tuple(changes), seconds=time.perf_counter() - started)
+            schema = {name: t.ensure() for name, t in tables.items()}   # DDL outside: MySQL commits DDL
+            ledger.ensure()
+            run_id = ledger.start_run(cfg.project, "sync", target_label, git_commit(cfg.root), utcnow())
+            with db.atomic():
+                changes = []
+                for seq, w in enumerate(work, 1):
+                    cs = dataclasses.replace(w.changes, schema_changes=tuple(schema.pop(w.changes.table, [])))
+                    deadline.check(f"writing {cs.table} for spec {cs.spec!r}")
+                    spec = next(s for s in specs if s.name == cs.spec)
+                    table = tables[cs.table]
+                    step_start = now = utcnow()
+                    table.upsert([*cs.inserts, *(r for r, _ in cs.updates)], now)
+                    table.delete([k for k, _ in cs.deletes])
+                    table.mark([k for k, _ in cs.marks], now)
+                    step_id = ledger.add_step(run_id, seq, cs.spec, spec.spec_hash, cs.table, step_start, utcnow(),
+                                              dict(files=cs.files, records=cs.records, **cs.counts), cs.strategies)
+                    ledger.add_events(run_id, step_id, cs.table, now, cs.events())
+                    ledger.save_files(spec.name, spec.spec_hash, w.parsed, w.touched, w.removed, w.full)
+                    changes.append(cs)
+                deadline.check("committing")
+                result = PlanResult(target_label, tuple(changes), run_id=run_id)
+                ledger.finish_run(run_id, "succeeded", utcnow(), 0,
+                                  {k: getattr(result, k) for k in ("inserted", "updated", "deleted", "unchanged")})
+    except BaseException as exc:
+        err = exc if isinstance(exc, SyncSpecError) else (
+            wrap_db_errors(exc, target.masked) if is_db_error(exc) else None)
+        if run_id is not None:
+            _fail_run(ledger, run_id, exc, err)
+        if err is not None and err is not exc:
+            raise err from None
+        raise
+    finally:
+        db.close()
+    return dataclasses.replace(result, seconds=time.perf_counter() - started)
+
+
+class _nolock:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _schema_notes(tables: dict[str, Any], cs: ChangeSet) -> tuple[str, ...]:
+    table = tables[cs.table]
+    return () if table.exists() else (f"create table {cs.table}",)
+
+
+def _with_changed_columns(cs: ChangeSet, table, limit: int = 200) -> ChangeSet:
+    """Name the columns each (of the first ``limit``) updates changes; reads only those rows."""
+    if not cs.updates:
+        return cs
+    rows = [r for r, _ in cs.updates[:limit]]
+    stored = table.fetch(None, [r.key for r in rows])
+    changed = {r.key: table.changed_columns(stored[r.key], r) for r in rows if r.key in stored}
+    return dataclasses.replace(cs, changed=changed)
+
+
+def _fail_run(ledger, run_id: str, exc: BaseException, err: SyncSpecError | None) -> None:
+    state = "canceled" if isinstance(exc, KeyboardInterrupt) else "failed"
+    code = err.exit_code if err is not None else 130 if state == "canceled" else 70
+    try:
+        if ledger.db.in_transaction():
+            ledger.db.rollback()
+        with ledger.db.atomic():
+            ledger.finish_run(run_id, state, utcnow(), code, error=str(err or exc)[:2000])
+    except Exception:  # noqa: BLE001 - the target may be gone; the original error matters more
+        pass
 
 
 def tables_of(db, backend: str, specs: list[Spec]):
@@ -163,26 +376,24 @@ def git_commit(root: Path) -> str | None:
                              timeout=5)
     except (OSError, subprocess.SubprocessError):
         return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
+    return (out.stdout.strip() or None) if out.returncode == 0 else None
 
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
-def changesets(extracted: list[Extracted], tables: dict[str, Any], schema: dict[str, list[str]]) -> list[ChangeSet]:
-    out = []
-    for ex in extracted:
-        table = tables[ex.spec.table]
-        index = table.index(ex.spec)
-        out.append(diff(ex.spec.name, ex.spec.table, ex.spec.on_missing, ex.rows, index, files=ex.files,
-                        records=ex.records, strategies=ex.strategies,
-                        schema_changes=tuple(schema.pop(ex.spec.table, []))))
-    return out
-
-
-def wrap_db_errors(exc: Exception, target: str) -> SyncSpecError:
+def wrap_db_errors(exc: BaseException, target: str) -> SyncSpecError:
     detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return TargetError(problems=[Problem(f"database error on {target}: {detail}",
                                          hint="nothing was written; check the target database and rerun")],
                        target=target)
+
+
+def is_db_error(exc: BaseException) -> bool:
+    try:
+        import peewee
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(exc, peewee.PeeweeException) or type(exc).__module__.split(".")[0] in (
+        "sqlite3", "psycopg2", "pymysql")

@@ -3,6 +3,8 @@
     syncspec_runs            one row per sync run: state machine, totals, git commit
     syncspec_step_attempts   one row per spec per run: counts, spec hash, strategies
     syncspec_run_events      one row per changed target row: op, key, old/new hash
+    syncspec_source_files    per spec and source file: size, mtime, sha256 and its entries' keys
+                             and hashes at the last successful sync (file-level change detection)
 
 The ledger is append-only; a run's writes and its ledger rows commit in one
 transaction, so the history never claims a change the target does not have.
@@ -87,6 +89,18 @@ class EventRecord:
         return {k: _iso(v) for k, v in self.__dict__.items()}
 
 
+@dataclass(frozen=True)
+class FileState:
+    """A source file as the last successful sync saw it."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str
+    spec_hash: str
+    entry_count: int
+
+
 def _iso(v: Any) -> Any:
     return v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v
 
@@ -167,14 +181,28 @@ class Ledger:
             class Meta:
                 table_name = "syncspec_run_events"  # the foreign key indexes run_id
 
+        class SourceFile(Base):
+            spec = pw.CharField(max_length=64)
+            path = pw.CharField(max_length=512)
+            size = pw.BigIntegerField()
+            mtime_ns = pw.BigIntegerField()
+            sha256 = pw.CharField(max_length=64)
+            spec_hash = pw.CharField(max_length=64)
+            entry_count = pw.IntegerField(default=0)
+            entries = pw.TextField(default="[]")   # JSON [[key, hash], ...]
+
+            class Meta:
+                table_name = "syncspec_source_files"
+                primary_key = pw.CompositeKey("spec", "path")
+
         self.db = db
-        self.Run, self.Step, self.Event = Run, Step, Event
+        self.Run, self.Step, self.Event, self.SourceFile = Run, Step, Event, SourceFile
 
     def exists(self) -> bool:
         return self.db.table_exists("syncspec_runs")
 
     def ensure(self) -> None:
-        self.db.create_tables([self.Run, self.Step, self.Event])  # IF NOT EXISTS, each
+        self.db.create_tables([self.Run, self.Step, self.Event, self.SourceFile])  # IF NOT EXISTS, each
 
     # -- append -------------------------------------------------------------
     def start_run(self, project: str, command: str, target: str, git_commit: str | None,
@@ -213,6 +241,58 @@ class Ledger:
         assert state in TERMINAL
         self.Run.update(state=state, ended_at=now, exit_code=exit_code, error_message=error,
                         **(totals or {})).where(self.Run.run_id == run_id).execute()
+
+    # -- source file states (file-level change detection) ------------------
+    def file_states(self, spec: str) -> dict[str, FileState]:
+        """What each source file of ``spec`` looked like at its last successful sync (no entries)."""
+        if not self.db.table_exists("syncspec_source_files"):
+            return {}
+        F = self.SourceFile
+        query = F.select(F.path, F.size, F.mtime_ns, F.sha256, F.spec_hash, F.entry_count).where(F.spec == spec)
+        return {row[0]: FileState(*row) for row in query.tuples().iterator()}
+
+    def file_entries(self, spec: str, paths: Sequence[str]) -> dict[tuple, tuple[str, str]]:
+        """key -> (hash, path) for the entries the given files held at the last sync."""
+        out: dict[tuple, tuple[str, str]] = {}
+        if not paths:
+            return out
+        F = self.SourceFile
+        for start in range(0, len(paths), 500):
+            chunk = list(paths[start:start + 500])
+            for path, entries in F.select(F.path, F.entries).where((F.spec == spec) & F.path.in_(chunk)).tuples():
+                for key, digest in json.loads(entries):
+                    out[tuple(key)] = (digest, path)
+        return out
+
+    def owner_of(self, spec: str, keys: set[tuple]) -> dict[tuple, str]:
+        """Which file held each key at the last sync (only for error messages: reads every entry)."""
+        F = self.SourceFile
+        out = {}
+        for path, entries in F.select(F.path, F.entries).where(F.spec == spec).tuples():
+            for key, _ in json.loads(entries):
+                if tuple(key) in keys:
+                    out[tuple(key)] = path
+        return out
+
+    def save_files(self, spec: str, spec_hash: str, parsed: Sequence[tuple[str, int, int, str, list]],
+                   touched: Sequence[tuple[str, int, int]], removed: Sequence[str], replace_all: bool) -> None:
+        """Record the files' new state; parsed = (path, size, mtime_ns, sha256, [[key, hash], ...])."""
+        from .targets.sql import bulk_insert
+
+        F = self.SourceFile
+        if replace_all:
+            F.delete().where(F.spec == spec).execute()
+        else:
+            gone = [p for p, *_ in parsed] + list(removed)
+            for start in range(0, len(gone), 500):
+                F.delete().where((F.spec == spec) & F.path.in_(gone[start:start + 500])).execute()
+            for path, size, mtime_ns in touched:
+                F.update(size=size, mtime_ns=mtime_ns).where((F.spec == spec) & (F.path == path)).execute()
+        rows = [(spec, path, size, mtime_ns, sha, spec_hash, len(entries),
+                 json.dumps(entries, separators=(",", ":"), ensure_ascii=False))
+                for path, size, mtime_ns, sha, entries in parsed]
+        bulk_insert(self.db, F, ["spec", "path", "size", "mtime_ns", "sha256", "spec_hash", "entry_count",
+                                 "entries"], rows)
 
     # -- read ---------------------------------------------------------------
     def runs(self, limit: int = 20, spec: str | None = None) -> list[RunRecord]:

@@ -20,6 +20,7 @@ class ChangeSet:
     marks: tuple[tuple[tuple, str | None], ...]          # soft deletes
     unchanged: int
     files: int = 0
+    parsed: int = 0          # files actually parsed (the rest were unchanged since the last sync)
     records: int = 0
     strategies: dict[str, int] = field(default_factory=dict)
     schema_changes: tuple[str, ...] = ()
@@ -47,7 +48,8 @@ class ChangeSet:
             items = list(items)
             return items if limit is None else items[:limit]
         return {
-            "spec": self.spec, "table": self.table, **self.counts, "files": self.files, "records": self.records,
+            "spec": self.spec, "table": self.table, **self.counts, "files": self.files, "parsed": self.parsed,
+            "records": self.records,
             "strategies": self.strategies, "schema_changes": list(self.schema_changes),
             "inserts": [{"key": list(r.key), "file": r.file, "line": r.line} for r in keys(self.inserts)],
             "updates": [{"key": list(r.key), "file": r.file, "line": r.line, "old_hash": o, "new_hash": r.hash,

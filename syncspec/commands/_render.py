@@ -15,10 +15,11 @@ def render_changes(out: Output, result, verb: str, limit: int | None) -> None:
     out.line(f"target: {result.target}")
     rows = []
     for cs in result.changes:
-        strategies = ", ".join(f"{k}: {v}" for k, v in sorted(cs.strategies.items())) or "no records"
-        rows.append([cs.spec, cs.table, cs.files, strategies, len(cs.inserts), len(cs.updates),
+        strategies = ", ".join(f"{k}: {v}" for k, v in sorted(cs.strategies.items())) or (
+            "no records" if cs.parsed else "-")
+        rows.append([cs.spec, cs.table, f"{cs.parsed}/{cs.files}", strategies, len(cs.inserts), len(cs.updates),
                      len(cs.deletes) + len(cs.marks), cs.unchanged])
-    out.table(["spec", "table", "files", "records (strategy)", "insert", "update", "delete", "same"], rows,
+    out.table(["spec", "table", "parsed", "records (strategy)", "insert", "update", "delete", "same"], rows,
               title=f"{verb}:")
     for cs in result.changes:
         for change in cs.schema_changes:
@@ -47,3 +48,8 @@ def add_selection(parser) -> None:
     parser.add_argument("--max-seconds", type=float, metavar="S", help="give up (exit 3) after S seconds")
     parser.add_argument("--limit", type=int, default=50, metavar="N",
                         help="list at most N changed rows per spec (0 = all; default 50)")
+    parser.add_argument("--all", action="store_true", dest="full",
+                        help="parse every file and diff against the target itself, not only files "
+                             "changed since the last sync")
+    parser.add_argument("--allow-empty", action="store_true",
+                        help="let a spec that extracts no records delete all of its rows")

@@ -15,7 +15,8 @@ def run(args, out) -> int:
     ws = open_workspace(args)
     progress, bar = out.progress()
     try:
-        result = ws.plan(args.spec, max_seconds=args.max_seconds, progress=progress, details=True)
+        result = ws.plan(args.spec, max_seconds=args.max_seconds, progress=progress, details=True,
+                         full=args.full, allow_empty=args.allow_empty)
     finally:
         if bar is not None:
             bar.stop()

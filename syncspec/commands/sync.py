@@ -19,7 +19,7 @@ def run(args, out) -> int:
     progress, bar = out.progress()
     try:
         result = ws.sync(args.spec, max_seconds=args.max_seconds, lock_timeout=args.lock_timeout,
-                         progress=progress)
+                         progress=progress, full=args.full, allow_empty=args.allow_empty)
     finally:
         if bar is not None:
             bar.stop()

@@ -11,6 +11,7 @@ def add_arguments(parser) -> None:
 
 def run(args, out) -> int:
     args.check = True
+    args.full = True    # drift means the target itself, not the ledger's memory of it
     code = _plan.run(args, out)
     if code == 6:
         out.error("drift: the targets differ from the sources (run `syncspec sync` to update them)")

@@ -27,6 +27,7 @@ class FileRecords:
 def resolve_files(spec: Spec, root: Path) -> list[tuple[Path, str]]:
     """Every file the spec reads, sorted, as (absolute path, workspace-relative name)."""
     found: dict[str, Path] = {}
+    parents: dict[Path, Path] = {}
     root = root.resolve()
     listed = not isinstance(spec.raw.get("source", {}).get("files"), str)
     for i, pattern in enumerate(spec.files):
@@ -46,7 +47,11 @@ def resolve_files(spec: Spec, root: Path) -> list[tuple[Path, str]]:
         for path in matches:
             if not path.is_file():
                 continue
-            real = path.resolve()
+            # resolve each folder once (a hot path with 1,000s of files); symlinked files individually
+            folder = parents.get(path.parent)
+            if folder is None:
+                folder = parents[path.parent] = path.parent.resolve()
+            real = path.resolve() if path.is_symlink() else folder / path.name
             if root not in real.parents:
                 raise SourceError(problems=[Problem(
                     f"{path} resolves outside the workspace ({real})", file=spec.file,
@@ -62,9 +67,9 @@ def resolve_files(spec: Spec, root: Path) -> list[tuple[Path, str]]:
     return [(found[name], name) for name in sorted(found)]
 
 
-def extract_file(spec: Spec, path: Path, display: str) -> FileRecords:
+def extract_file(spec: Spec, path: Path, display: str, raw: bytes | None = None) -> FileRecords:
     """Run the strategies in order on one file; the first that yields records wins."""
-    src = read_source(path, display, spec.encoding)
+    src = read_source(path, display, spec.encoding, raw)
     doc = parse(src.text)
     for strategy in spec.strategies:
         if isinstance(strategy, SectionsStrategy):

@@ -31,15 +31,21 @@ class SourceText:
         return bisect_right(self._starts, offset)
 
 
-def read_source(path: Path, display: str, encoding: str = "utf-8") -> SourceText:
-    """Decode a file; an undecodable byte is an error naming line and offset."""
+def read_bytes(path: Path, display: str) -> bytes:
+    """A source file's bytes, with a located error when it cannot be read."""
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise SourceError(problems=[Problem("source file does not exist", file=display,
                                             hint="create it, or fix source.files in the spec")]) from None
     except OSError as exc:
         raise SourceError(problems=[Problem(f"cannot read source file: {exc.strerror}", file=display)]) from None
+
+
+def read_source(path: Path, display: str, encoding: str = "utf-8", raw: bytes | None = None) -> SourceText:
+    """Decode a file (or its already-read bytes); an undecodable byte is an error naming line and offset."""
+    if raw is None:
+        raw = read_bytes(path, display)
     utf8 = encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig")
     skip = 0
     if raw.startswith(b"\xef\xbb\xbf"):

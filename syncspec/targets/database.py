@@ -98,8 +98,8 @@ def connect(target: Target, readonly: bool = False):
             db = peewee.PostgresqlDatabase(name, **kwargs)
         else:
             kwargs.update(connect_timeout=5, charset="utf8mb4")
-            # microsecond timestamps, so run order and updated_at survive on MySQL/MariaDB
-            db = peewee.MySQLDatabase(name, field_types={"DATETIME": "DATETIME(6)"}, **kwargs)
+            # microsecond timestamps (run order, updated_at) and LONGTEXT (TEXT stops at 64 KB)
+            db = peewee.MySQLDatabase(name, field_types={"DATETIME": "DATETIME(6)", "TEXT": "LONGTEXT"}, **kwargs)
     try:
         db.connect(reuse_if_open=True)
     except peewee.DatabaseError as exc:

@@ -114,6 +114,32 @@ class SqlTable:
                 out[tuple(key_part(v) for v in row[:n])] = (row[n], len(row) > n + 1 and row[n + 1] is not None)
         return out
 
+    def lookup(self, spec: Spec, keys: Sequence[tuple]) -> dict[tuple, tuple[str | None, bool]]:
+        """Like ``index`` but only for ``keys`` (new keys of an incremental sync)."""
+        if not keys or not self.exists():
+            return {}
+        if len(keys) > 2000:
+            full = self.index(spec)
+            return {k: full[k] for k in keys if k in full}
+        import operator
+        from functools import reduce
+
+        cols = [self.fields[k] for k in self.key] + [self.fields[self.hash_column]]
+        if self.soft_delete:
+            cols.append(self.fields["deleted_at"])
+        n = len(self.key)
+        out: dict[tuple, tuple[str | None, bool]] = {}
+        for start in range(0, len(keys), 200):
+            terms = [reduce(operator.and_, [self.fields[name] == self._key_param(key, i)
+                                            for i, name in enumerate(self.key)])
+                     for key in keys[start:start + 200]]
+            query = self.model.select(*cols).where(reduce(operator.or_, terms))
+            for name, value in spec.partition.items():
+                query = query.where(self.fields[name] == value)
+            for row in query.tuples():
+                out[tuple(key_part(v) for v in row[:n])] = (row[n], len(row) > n + 1 and row[n + 1] is not None)
+        return out
+
     def fetch(self, spec: Spec, keys: Iterable[tuple]) -> dict[tuple, dict[str, Any]]:
         """Full stored rows for a few keys (plan shows which columns an update changes)."""
         out = {}
