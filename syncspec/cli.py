@@ -23,6 +23,7 @@ VERBS = {
     "status": "which specs are stale, and their last sync",
     "history": "recent runs from the ledger (--run ID for its row events)",
     "preview": "show the records a spec extracts from its files",
+    "patch": "reviewed JSON Patch documents for the plan file: new, plan, apply [--check], status",
 }
 
 

@@ -40,25 +40,30 @@ def _specs(spec) -> list[str]:
 
 _HELP = {"project": "workspace folder", "database-url": "target database URL", "json": "machine-readable output",
          "spec": "only this spec (repeatable)", "max-seconds": "time limit (exit 3)",
-         "check": "exit 6 if anything is pending", "lock-timeout": "seconds to wait for the lock (exit 5)"}
+         "check": "exit 6 if anything is pending", "lock-timeout": "seconds to wait for the lock (exit 5)",
+         "all": "parse every file, diff against the target", "allow-empty": "let an empty source delete all rows"}
 
 
 def _help(*names: str) -> dict[str, str]:
     return {n: _HELP[n] for n in ("project", "database-url", "json", *names)}
 
 
-@task(help=_help("spec", "check", "max-seconds"), iterable=["spec"])
-def plan(c, spec=None, project=None, database_url=None, json=False, check=False, max_seconds=None, limit=None):
+@task(help=_help("spec", "check", "max-seconds", "all", "allow-empty"), iterable=["spec"])
+def plan(c, spec=None, project=None, database_url=None, json=False, check=False, max_seconds=None, limit=None,
+         all=False, allow_empty=False):
     """Show what a sync would change; --check exits 6 if anything would."""
     args = _specs(spec) + (["--check"] if check else []) + (["--max-seconds", str(max_seconds)] if max_seconds else [])
+    args += (["--all"] if all else []) + (["--allow-empty"] if allow_empty else [])
     args += ["--limit", str(limit)] if limit is not None else []
     _run("plan", *args, project=project, database_url=database_url, json=json)
 
 
-@task(help=_help("spec", "max-seconds", "lock-timeout"), iterable=["spec"])
-def sync(c, spec=None, project=None, database_url=None, json=False, max_seconds=None, lock_timeout=None):
+@task(help=_help("spec", "max-seconds", "lock-timeout", "all", "allow-empty"), iterable=["spec"])
+def sync(c, spec=None, project=None, database_url=None, json=False, max_seconds=None, lock_timeout=None,
+         all=False, allow_empty=False):
     """Write what changed into the targets, all-or-nothing."""
     args = _specs(spec) + (["--max-seconds", str(max_seconds)] if max_seconds else [])
+    args += (["--all"] if all else []) + (["--allow-empty"] if allow_empty else [])
     args += ["--lock-timeout", str(lock_timeout)] if lock_timeout is not None else []
     _run("sync", *args, project=project, database_url=database_url, json=json)
 
@@ -100,10 +105,24 @@ def init(c, directory=".", name=None, force=False):
     _run("init", directory, *(["--name", name] if name else []), *(["--force"] if force else []))
 
 
+@task(help={**_help("check"), "check": "write nothing; exit 6 if a patch is pending or an applied one was edited",
+             "plan": "show pending patches and their diffs instead of applying", "status": "list every patch",
+             "new": "scaffold the next numbered patch with this title"})
+def patch(c, project=None, database_url=None, json=False, check=False, plan=False, status=False, new=None):
+    """Apply pending master-plan patches (--check for CI, --plan to preview, --new TITLE to start one)."""
+    if new:
+        args = ["new", new]
+    elif plan or status:
+        args = ["plan" if plan else "status"]
+    else:
+        args = ["apply", *(["--check"] if check else [])]
+    _run("patch", *args, project=project, database_url=database_url, json=json)
+
+
 @task
 def schema(c, output=None):
     """Print the spec JSON Schema."""
     _run("schema", *(["--output", output] if output else []))
 
 
-ns = Collection(init, plan, sync, verify, validate, status, history, preview, schema)
+ns = Collection(init, plan, sync, verify, validate, status, history, preview, patch, schema)
