@@ -206,8 +206,8 @@ class Ledger:
 
     # -- append -------------------------------------------------------------
     def start_run(self, project: str, command: str, target: str, git_commit: str | None,
-                  now: dt.datetime) -> str:
-        run_id = str(uuid.uuid4())
+                  now: dt.datetime, run_id: str | None = None) -> str:
+        run_id = run_id or str(uuid.uuid4())
         with self.db.atomic():
             self.Run.create(run_id=run_id, project=project, command=command, state="running", target=target,
                             git_commit=git_commit, created_at=now, started_at=now)
@@ -215,8 +215,8 @@ class Ledger:
 
     def add_step(self, run_id: str, sequence: int, spec: str, spec_hash: str, table: str,
                  started: dt.datetime, ended: dt.datetime, counts: dict[str, int],
-                 strategies: dict[str, int]) -> str:
-        step_id = str(uuid.uuid4())
+                 strategies: dict[str, int], step_id: str | None = None) -> str:
+        step_id = step_id or str(uuid.uuid4())
         self.Step.create(step_attempt_id=step_id, run=run_id, sequence=sequence, spec=spec, spec_hash=spec_hash,
                          table_name=table, state="succeeded", started_at=started, ended_at=ended,
                          strategies=json.dumps(strategies, sort_keys=True), **counts)

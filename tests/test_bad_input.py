@@ -299,7 +299,16 @@ def test_time_limit_writes_nothing(synced, cli):
     append(ws / SOURCE, "## BUILD-993: Too slow\n\n**Status**: PLANNED\n")
     r = sync(cli, ws, "--max-seconds", "0")
     assert_user_error(r, 3, "time limit")
-    assert_unchanged(ws, before)
+    after = snapshot_sqlite(sqlite_path(ws))
+    assert after["rows"] == before["rows"] and after["columns"] == before["columns"]
+    # the timed-out run itself is on record (failed, exit 3); its writes are not
+    assert after["runs"] == before["runs"] + 1
+    con = sqlite3.connect(f"file:{sqlite_path(ws)}?mode=ro", uri=True)
+    state, code = con.execute("SELECT state, exit_code FROM syncspec_runs ORDER BY created_at DESC").fetchone()
+    events = con.execute("SELECT COUNT(*) FROM syncspec_run_events WHERE event_type = 'insert' "
+                         "AND entry_key LIKE '%BUILD-993%'").fetchone()[0]
+    con.close()
+    assert (state, code, events) == ("failed", 3, 0)
 
 
 def test_json_error_object(synced, cli):
