@@ -29,6 +29,7 @@ SCENARIOS = [
     ("syncspec.cold", "syncspec cold (empty db)", "s"),
     ("syncspec.noop", "syncspec no-op", "s"),
     ("syncspec.noop_proc", "syncspec no-op, fresh process", "s"),
+    ("syncspec.noop_all", "syncspec --all no-op (full re-check)", "s"),
     ("syncspec.pct1", "syncspec 1% changed", "s"),
     ("syncspec.one", "syncspec 1 entry changed", "s"),
     ("syncspec.cold_rss", "syncspec cold peak RSS", "MB"),
@@ -56,6 +57,7 @@ RATIOS = [  # (label, numerator, denominator)
     ("syncspec/floor 1%", "syncspec.pct1", "floor.pct1"),
     ("syncspec/floor 1 entry", "syncspec.one", "floor.one"),
     ("syncspec/raw diff no-op", "syncspec.noop", "diff.noop"),
+    ("syncspec --all/raw diff no-op", "syncspec.noop_all", "diff.noop"),
     ("syncspec/sqlite-utils cold", "syncspec.cold", "su.cold"),
     ("syncspec/sqlite-utils no-op", "syncspec.noop", "su.noop"),
     ("syncspec/sqlite-utils 1%", "syncspec.pct1", "su.pct1"),
@@ -100,11 +102,11 @@ def counts(result) -> dict:
     return {k: int(getattr(result, k)) for k in ("inserted", "updated", "deleted", "unchanged")}
 
 
-def syncspec_inproc(root: Path) -> tuple[float, dict]:
+def syncspec_inproc(root: Path, full: bool = False) -> tuple[float, dict]:
     from syncspec import Workspace
 
     with cwd(root):
-        seconds, result = timed(lambda: Workspace.open(root).sync())
+        seconds, result = timed(lambda: Workspace.open(root).sync(full=full))
     return seconds, counts(result)
 
 
@@ -168,7 +170,7 @@ class Sizer:
                 got = syncspec_child(self.ws)
                 self.runs[key].append(got["wall"])
             else:
-                seconds, got = syncspec_inproc(self.ws)
+                seconds, got = syncspec_inproc(self.ws, full=key == "syncspec.noop_all")
                 self.runs[key].append(seconds)
         except Exception as exc:  # the engine is young: report, keep the baselines going
             self.use_syncspec = False
@@ -209,6 +211,7 @@ class Sizer:
             self.baseline("su.noop", sqlite_utils_upsert, su_db, n)
             self.syncspec("syncspec.noop", zero)
             self.syncspec("syncspec.noop_proc", zero)
+            self.syncspec("syncspec.noop_all", zero)
         for label, mutator, tags in (("pct1", mutate_fraction, range(1, 100)), ("one", mutate_one, range(101, 200))):
             for _, tag in zip(range(self.repeats), tags):
                 changed = mutator(self.corpus, tag)
