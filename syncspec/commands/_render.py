@@ -53,3 +53,22 @@ def add_selection(parser) -> None:
                              "changed since the last sync")
     parser.add_argument("--allow-empty", action="store_true",
                         help="let a spec that extracts no records delete all of its rows")
+
+
+def run_with_progress(out: Output, call):
+    """Run ``call(progress)`` under a progress bar on a terminal (none otherwise)."""
+    progress, bar = out.progress()
+    try:
+        return call(progress)
+    finally:
+        if bar is not None:
+            bar.stop()
+
+
+def show(out: Output, result, verb: str, limit_arg: int) -> None:
+    """Print a plan or sync result: JSON for machines, the change table for people."""
+    limit = None if limit_arg == 0 else limit_arg
+    if out.as_json:
+        out.json(result.as_dict(limit))
+    else:
+        render_changes(out, result, verb, limit)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..cli import open_workspace
-from ._render import add_selection, render_changes
+from ._render import add_selection, run_with_progress, show
 
 
 def add_arguments(parser) -> None:
@@ -13,16 +13,8 @@ def add_arguments(parser) -> None:
 
 def run(args, out) -> int:
     ws = open_workspace(args)
-    progress, bar = out.progress()
-    try:
-        result = ws.plan(args.spec, max_seconds=args.max_seconds, progress=progress, details=True,
-                         full=args.full, allow_empty=args.allow_empty)
-    finally:
-        if bar is not None:
-            bar.stop()
-    limit = None if args.limit == 0 else args.limit
-    if out.as_json:
-        out.json(result.as_dict(limit))
-    else:
-        render_changes(out, result, "plan", limit)
+    result = run_with_progress(out, lambda progress: ws.plan(
+        args.spec, max_seconds=args.max_seconds, progress=progress, details=True, full=args.full,
+        allow_empty=args.allow_empty))
+    show(out, result, "plan", args.limit)
     return 6 if args.check and not result.empty else 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..cli import open_workspace
-from ._render import add_selection, render_changes
+from ._render import add_selection, run_with_progress, show
 
 
 def add_arguments(parser) -> None:
@@ -16,16 +16,8 @@ def run(args, out) -> int:
     ws = open_workspace(args)
     if not out.as_json:
         out.line(f"syncing {ws.config.project} into {ws.target}")
-    progress, bar = out.progress()
-    try:
-        result = ws.sync(args.spec, max_seconds=args.max_seconds, lock_timeout=args.lock_timeout,
-                         progress=progress, full=args.full, allow_empty=args.allow_empty)
-    finally:
-        if bar is not None:
-            bar.stop()
-    limit = None if args.limit == 0 else args.limit
-    if out.as_json:
-        out.json(result.as_dict(limit))
-    else:
-        render_changes(out, result, "sync", limit)
+    result = run_with_progress(out, lambda progress: ws.sync(
+        args.spec, max_seconds=args.max_seconds, lock_timeout=args.lock_timeout, progress=progress,
+        full=args.full, allow_empty=args.allow_empty))
+    show(out, result, "sync", args.limit)
     return 0
