@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .engine import Options, PlanResult, Progress, execute
+from .engine import Options, PlanResult, Progress, execute, state_hash
 from .errors import Problem, SourceError
 from .ledger import EventRecord, Ledger, RunRecord
 from .sources import extract_file, resolve_files
@@ -188,7 +188,7 @@ class Workspace:
                 return SpecStatus(spec.name, spec.table, "stale", reason, step.started_at, counts)
 
             known = states.get(spec.name, {})
-            if step.spec_hash != spec.spec_hash or any(st.spec_hash != spec.spec_hash for st in known.values()):
+            if step.spec_hash != spec.spec_hash or any(st.spec_hash != state_hash(spec) for st in known.values()):
                 out.append(stale("spec changed since last sync"))
                 continue
             try:

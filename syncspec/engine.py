@@ -148,13 +148,46 @@ def plan_spec(cfg: WorkspaceConfig, spec: Spec, table, ledger, opts: Options, de
         st = os.stat(path)
         files.append(_File(path, display, st.st_size, st.st_mtime_ns))
     states = ledger.file_states(spec.name) if ledger is not None else {}
-    full = (opts.full or fresh or not states or not table.exists()
-            or any(s.spec_hash != spec.spec_hash for s in states.values()))
+    # rebuild: parse everything (nothing trustworthy is known); verify (--all): the target itself
+    # is checked, parsing only files whose bytes changed or whose rows drifted; else incremental
+    full = (fresh or not states or not table.exists()
+            or any(s.spec_hash != state_hash(spec) for s in states.values()))
     touched: list[tuple[str, int, int]] = []
-    removed: list[str] = []
-    unchanged_entries = 0
+    current = {f.display for f in files}
+    removed = [] if full else [p for p in states if p not in current]
+    unchanged_entries = 0     # entries of files not read (counted as unchanged and as records)
+    clean_entries = 0         # --all: entries of files whose bytes and target rows both match
+    seen: dict[tuple, tuple[str, int]] = {}      # key -> (file, line): duplicates across files
     if full:
         to_parse = files
+        index = table.index(spec)
+    elif opts.full:
+        index = table.index(spec)
+        to_parse, clean = [], []
+        for f in files:
+            old = states.get(f.display)
+            try:
+                raw = read_bytes(f.path, f.display)
+            except SourceError as exc:
+                problems.add(SourceError, exc.problems)
+                continue
+            f.sha = hashlib.sha256(raw).hexdigest()
+            (clean if old is not None and old.sha256 == f.sha else to_parse).append(f)
+        held: dict[str, list[tuple[tuple, str]]] = {}
+        for key, (digest, path) in ledger.file_entries(spec.name, [f.display for f in clean] + removed).items():
+            held.setdefault(path, []).append((key, digest))
+        for f in clean:
+            entries = held.get(f.display, [])
+            if all(index.get(key) == (digest, False) for key, digest in entries):
+                for key, _ in entries:          # the target holds exactly what this file held
+                    del index[key]
+                    seen[key] = (f.display, 0)
+                clean_entries += len(entries)
+                if states[f.display].mtime_ns != f.mtime_ns:
+                    touched.append((f.display, f.size, _stable_mtime(f.mtime_ns)))
+            else:
+                to_parse.append(f)              # the target drifted from this file: parse and repair
+        to_parse.sort(key=lambda f: f.display)
     else:
         to_parse = []
         for f in files:
@@ -173,22 +206,15 @@ def plan_spec(cfg: WorkspaceConfig, spec: Spec, table, ledger, opts: Options, de
                 unchanged_entries += old.entry_count
                 continue
             to_parse.append(f)
-        current = {f.display for f in files}
-        removed = [p for p in states if p not in current]
-
-    if full:
-        index = table.index(spec)
-    else:
         old = ledger.file_entries(spec.name, [f.display for f in to_parse if f.display in states] + removed)
         index = {key: (digest, False) for key, (digest, _) in old.items()}
 
     mapper = Mapper(spec, dict(cfg.context, sync=spec.name))
-    seen: dict[tuple, tuple[str, int]] = {}      # key -> (file, line): duplicates across files
     strategies: dict[str, int] = {}
     parsed: list[tuple[str, int, int, str, list]] = []
     inserts: list[Row] = []
     updates: list[tuple[Row, str | None]] = []
-    unchanged = unchanged_entries
+    unchanged = unchanged_entries + clean_entries
     source_problems: list[Problem] = []
     mapping_problems: list[Problem] = []
     duplicates: list[Problem] = []
@@ -216,11 +242,11 @@ def plan_spec(cfg: WorkspaceConfig, spec: Spec, table, ledger, opts: Options, de
                 continue
             first = seen.get(row.key)
             if first is not None:
-                duplicates.append(_duplicate(spec, row, f"{first[0]}:{first[1]}"))
+                duplicates.append(_duplicate(spec, row, f"{first[0]}:{first[1]}" if first[1] else first[0]))
                 continue
             seen[row.key] = (row.file, row.line)
             rows.append(row)
-        if not full:
+        if not full and not opts.full:
             _claim_new_keys(spec, table, ledger, rows, index, duplicates)
         entries = []
         file_inserts: list[Row] = []
@@ -312,6 +338,13 @@ class Writer:
                                + [("mark", k, old, None, None, None) for k, old in marks])
 
 
+def state_hash(spec: Spec) -> str:
+    """What file states are valid for: the spec and the syncspec version (an upgrade may parse differently)."""
+    from . import __version__
+
+    return hashlib.sha256(f"{spec.spec_hash}:{__version__}".encode()).hexdigest()[:16]
+
+
 def _duplicate(spec: Spec, row: Row, first: str) -> Problem:
     return Problem(f"duplicate key {list(row.key)} in spec {spec.name!r}; first at {first}",
                    file=row.file, line=row.line,
@@ -370,7 +403,7 @@ def execute(cfg: WorkspaceConfig, specs: list[Spec], target_label: str, write: b
                         ledger.add_step(run_id, seq, cs.spec, spec.spec_hash, cs.table, step_start, utcnow(),
                                         dict(files=cs.files, records=cs.records, **cs.counts), cs.strategies,
                                         step_id=step_id)
-                        ledger.save_files(spec.name, spec.spec_hash, work.parsed, work.touched, work.removed,
+                        ledger.save_files(spec.name, state_hash(spec), work.parsed, work.touched, work.removed,
                                           work.full)
                         changes.append(cs)
                 problems.raise_if_any()       # bad input: the whole run rolls back, nothing is recorded

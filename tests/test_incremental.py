@@ -114,7 +114,8 @@ def test_incremental_equals_full_recheck(ws_root):
     keys = lambda r: ({x.key for x in r.changes[0].inserts}, {x.key for x, _ in r.changes[0].updates},  # noqa: E731
                       {k for k, _ in r.changes[0].deletes})
     assert keys(incremental) == keys(full)
-    assert incremental.changes[0].parsed == 1 and full.changes[0].parsed == 4
+    # --all re-checks the target, but still parses only files whose bytes or target rows changed
+    assert incremental.changes[0].parsed == 1 and full.changes[0].parsed == 1
 
 
 def test_spec_change_reparses_everything(ws_root):
@@ -135,8 +136,14 @@ def test_all_detects_tampering_the_ledger_cannot_see(ws_root, cli):
     db.commit()
     db.close()
     assert Workspace.open(ws_root).plan().empty                      # the ledger says nothing changed
+    db = sqlite3.connect(ws_root / ".syncspec" / "t.db")
+    db.execute("INSERT INTO notes (nid, title, body, content_hash) VALUES ('N-999', 'stray', '', 'y')")
+    db.commit()
+    db.close()
     full = Workspace.open(ws_root).plan(full=True)
     assert [r.key for r, _ in full.changes[0].updates] == [("N-3",)]
+    assert [k for k, _ in full.changes[0].deletes] == [("N-999",)]
+    assert full.changes[0].parsed == 1      # only part0.md, whose row drifted, is parsed again
     assert cli("--project", str(ws_root), "verify").returncode == 6
     assert cli("--project", str(ws_root), "sync", "--all").returncode == 0
     assert cli("--project", str(ws_root), "verify").returncode == 0
