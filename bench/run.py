@@ -48,6 +48,8 @@ SCENARIOS = [
     ("su.noop", "sqlite-utils no-op", "s"),
     ("su.pct1", "sqlite-utils 1% changed", "s"),
     ("su.one", "sqlite-utils 1 entry changed", "s"),
+    ("pg.floor", "PostgreSQL floor: regex + COPY, cold", "s"),
+    ("syncspec.pg_cold", "syncspec cold into PostgreSQL", "s"),
     ("gen", "generate workspace", "s"),
     ("corpus_mb", "corpus size", "MB"),
 ]
@@ -62,6 +64,7 @@ RATIOS = [  # (label, numerator, denominator)
     ("syncspec/sqlite-utils no-op", "syncspec.noop", "su.noop"),
     ("syncspec/sqlite-utils 1%", "syncspec.pct1", "su.pct1"),
     ("syncspec/sqlite-utils 1 entry", "syncspec.one", "su.one"),
+    ("syncspec/COPY floor, PostgreSQL cold", "syncspec.pg_cold", "pg.floor"),
 ]
 
 
@@ -102,11 +105,11 @@ def counts(result) -> dict:
     return {k: int(getattr(result, k)) for k in ("inserted", "updated", "deleted", "unchanged")}
 
 
-def syncspec_inproc(root: Path, full: bool = False) -> tuple[float, dict]:
+def syncspec_inproc(root: Path, full: bool = False, database_url: str | None = None) -> tuple[float, dict]:
     from syncspec import Workspace
 
     with cwd(root):
-        seconds, result = timed(lambda: Workspace.open(root).sync(full=full))
+        seconds, result = timed(lambda: Workspace.open(root, database_url=database_url).sync(full=full))
     return seconds, counts(result)
 
 
@@ -184,6 +187,24 @@ class Sizer:
         for k, v in expect.items():
             self.check(got[k] == v, f"{key}: {k}={got[k]}, expected {v} ({got})")
 
+    def postgres(self) -> None:
+        """Cold sync into a fresh PostgreSQL database beside the COPY floor (skipped without a server)."""
+        from . import postgres
+
+        why = postgres.available()
+        if why is not None:
+            print(f"  PostgreSQL rows skipped: {why}", file=sys.stderr)
+            return
+        for _ in range(self.repeats):
+            with postgres.database() as url:
+                self.runs["pg.floor"].append(timed(lambda: postgres.copy_floor(url, regex_parse(self.corpus.files)))[0])
+            if self.use_syncspec:
+                with postgres.database() as url:
+                    reset_derived(self.corpus)
+                    seconds, got = syncspec_inproc(self.ws, database_url=url)
+                    self.runs["syncspec.pg_cold"].append(seconds)
+                    self.check(got["inserted"] == self.n, f"syncspec.pg_cold: inserted {got['inserted']}")
+
     def warm_up(self) -> None:
         """Sync a tiny side workspace in this process so lazy imports don't land in the first timed run."""
         if self.use_syncspec:
@@ -223,6 +244,7 @@ class Sizer:
                 self.baseline(f"diff.{label}", raw_sqlite_diff_upsert, diff_db, changed)
                 self.baseline(f"su.{label}", sqlite_utils_upsert, su_db, n)
                 self.syncspec(f"syncspec.{label}", {"inserted": 0, "updated": changed, "deleted": 0})
+        self.postgres()   # last: it resets the workspace's derived files
         return {k: statistics.median(v) for k, v in self.runs.items() if v}
 
 
