@@ -15,7 +15,8 @@ from typing import Any
 from .engine import Options, PlanResult, Progress, execute, state_hash
 from .errors import Problem, SourceError
 from .ledger import EventRecord, Ledger, RunRecord
-from .sources import extract_file, resolve_files
+from .preview import Preview, preview as _preview
+from .sources import resolve_files
 from .spec.loader import load_specs
 from .spec.model import Spec
 from .workspace import WorkspaceConfig, find_root, read_config
@@ -36,16 +37,6 @@ class SpecStatus:
         d = dict(self.__dict__)
         d["last_sync"] = self.last_sync.isoformat() if self.last_sync else None
         return d
-
-
-@dataclass(frozen=True)
-class Preview:
-    """What a spec extracts from its files, for spec authors."""
-
-    spec: str
-    records: list[dict[str, Any]]   # {file, line, strategy, data, row}
-    missing: dict[str, int]          # column -> records lacking a value
-    problems: list[Problem]
 
 
 class Workspace:
@@ -213,37 +204,19 @@ class Workspace:
         return out
 
     def preview(self, spec_name: str, file: str | None = None, limit: int | None = None) -> Preview:
-        """Records a spec extracts (from one file or all), with the row each maps to."""
-        from .records import Mapper
-
+        """Records a spec extracts (from one file or all), the row each maps to, and why files yield none."""
         spec = self.specs([spec_name])[0]
         if file:
             path = (self.root / file).resolve() if not Path(file).is_absolute() else Path(file).resolve()
-            if self.root not in path.parents:
+            if self.root.resolve() not in path.parents:
                 raise SourceError(problems=[Problem(f"{file} is outside the workspace {self.root}",
                                                     hint="preview files inside the workspace only")])
-            files = [(path, path.relative_to(self.root).as_posix())]
+            if not path.is_file():
+                raise SourceError(problems=[Problem(f"{file} is not a file", hint="name a file of the workspace")])
+            files = [(path, path.relative_to(self.root.resolve()).as_posix())]
         else:
             files = resolve_files(spec, self.root)
-        mapper = Mapper(spec, dict(self.config.context, sync=spec.name))
-        problems: list[Problem] = []
-        out: list[dict[str, Any]] = []
-        missing = {c.name: 0 for c in spec.columns if not c.is_constant}
-        for path, display in files:
-            if limit is not None and len(out) >= limit:
-                break
-            found = extract_file(spec, path, display)
-            for record in found.records:
-                row = mapper.map(record, problems)
-                if row is not None:
-                    for name in missing:
-                        if row.values.get(name) is None:
-                            missing[name] += 1
-                out.append({"file": record.file, "line": record.line, "strategy": record.strategy,
-                            "data": record.data, "row": row.values if row else None})
-                if limit is not None and len(out) >= limit:
-                    break
-        return Preview(spec.name, out, {k: v for k, v in missing.items() if v}, problems)
+        return _preview(spec, files, dict(self.config.context, sync=spec.name), limit)
 
 
 def _sha256(path: Path) -> str:

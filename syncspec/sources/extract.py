@@ -3,16 +3,33 @@
 from __future__ import annotations
 
 import glob as _glob
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import Problem, SourceError
-from ..spec.model import SectionsStrategy, Spec
-from .markdown import parse
+from ..spec.model import DocumentStrategy, FrontmatterStrategy, Spec, Strategy
+from .documents import extract_document
+from .files import extract_whole_file
+from .frontmatter import extract_frontmatter
+from .parsed import Parsed
 from .records import Record
 from .sections import extract_sections
 from .tables import extract_table
+from .tasks import extract_tasks
 from .text import read_source
+
+# kind -> records of one strategy from one parsed file
+EXTRACTORS: dict[str, Callable[[Any, Parsed], Iterable[Record]]] = {
+    "sections": lambda s, p: extract_sections(s, p.src, p.markdown),
+    "table": lambda s, p: extract_table(s, p.src, p.markdown),
+    "tasks": lambda s, p: extract_tasks(s, p.src, p.markdown),
+    "frontmatter": lambda s, p: extract_frontmatter(s, p.src, p.front),
+    "file": lambda s, p: extract_whole_file(s, p.src, p.path, lambda: p.markdown, lambda: p.front),
+    "json": lambda s, p: extract_document(s, p.src, p.document("json")),
+    "yaml": lambda s, p: extract_document(s, p.src, p.document("yaml")),
+}
 
 
 @dataclass(frozen=True)
@@ -67,15 +84,29 @@ def resolve_files(spec: Spec, root: Path) -> list[tuple[Path, str]]:
     return [(found[name], name) for name in sorted(found)]
 
 
+def parse_file(spec: Spec, path: Path, display: str, raw: bytes | None = None) -> Parsed:
+    """Read and decode one file; its markdown/YAML/JSON forms are parsed when a strategy asks."""
+    depth = max((len(_pointer(s).parts) for s in spec.strategies if _pointer(s) is not None), default=0)
+    return Parsed(read_source(path, display, spec.encoding, raw), path, depth)
+
+
+def run_strategy(strategy: Strategy, parsed: Parsed) -> list[Record]:
+    return list(EXTRACTORS[strategy.kind](strategy, parsed))
+
+
 def extract_file(spec: Spec, path: Path, display: str, raw: bytes | None = None) -> FileRecords:
     """Run the strategies in order on one file; the first that yields records wins."""
-    src = read_source(path, display, spec.encoding, raw)
-    doc = parse(src.text)
+    parsed = parse_file(spec, path, display, raw)
     for strategy in spec.strategies:
-        if isinstance(strategy, SectionsStrategy):
-            records = list(extract_sections(strategy, src, doc))
-        else:
-            records = list(extract_table(strategy, src, doc))
+        records = run_strategy(strategy, parsed)
         if records:
             return FileRecords(display, strategy.kind, records)
     return FileRecords(display, None, [])
+
+
+def _pointer(strategy: Strategy):
+    if isinstance(strategy, DocumentStrategy):
+        return strategy.pointer
+    if isinstance(strategy, FrontmatterStrategy):
+        return strategy.items
+    return None

@@ -13,7 +13,9 @@ blanked out (same byte length, so offsets hold) and the rest parsed plainly.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyromark
 
@@ -32,6 +34,7 @@ class Heading:
     text: str
     start: int      # byte offset of the heading's first byte
     end: int        # byte offset just past the heading (incl. setext underline)
+    links: list[str] | None = None
 
 
 @dataclass(slots=True)
@@ -50,11 +53,25 @@ class Table:
 
 
 @dataclass(slots=True)
+class Item:
+    """A list item; ``task`` is None for a plain item, else whether its box is checked."""
+
+    start: int
+    end: int
+    depth: int                  # 1 = an item of a top-level list
+    parent: int                 # index of the enclosing item in MarkdownDoc.items, or -1
+    task: bool | None = None
+    text: str = ""              # its own text (nested lists excluded), inline markup removed
+    links: list[str] | None = None
+
+
+@dataclass(slots=True)
 class MarkdownDoc:
     headings: list[Heading]
     tables: list[Table]
     opaque: list[tuple[int, int]]   # code blocks, HTML blocks, front matter: never fields
     front_matter: tuple[int, int] | None = None   # byte range of the YAML between the fences
+    items: list[Item] = field(default_factory=list)   # list items, in document order
 
 
 def front_matter_span(text: str) -> tuple[int, int]:
@@ -73,10 +90,15 @@ def front_matter_span(text: str) -> tuple[int, int]:
 
 
 def parse(text: str) -> MarkdownDoc:
-    """Scan ``text`` once and keep only the structure the strategies need."""
+    """Scan ``text`` once and keep only the structure the strategies need.
+
+    A shortcut reference link (``[1.2.0]``) keeps its brackets in heading, cell
+    and item text, so text does not change when its definition is added or removed.
+    """
     headings: list[Heading] = []
     tables: list[Table] = []
     opaque: list[tuple[int, int]] = []
+    items: list[Item] = []
     front = None
     yaml_start, yaml_end = front_matter_span(text)
     if yaml_end:
@@ -88,11 +110,27 @@ def parse(text: str) -> MarkdownDoc:
         front = (to_bytes, to_bytes + len(head[yaml_start:yaml_end].encode("utf-8")))
         opaque.append((0, len(head.encode("utf-8"))))
     heading_parts: list[str] | None = None
+    heading_links: list[str] | None = None
     table: Table | None = None
     cells: list[Cell] | None = None
     cell: Cell | None = None
     row_start = 0
-    for event, rng in pyromark.events_with_range(text, options=OPTIONS):
+    lists = 0                       # open lists
+    open_items: list[int] = []      # indexes into items
+    parts: dict[int, list[str]] = {}
+    in_code = False
+    closers: list[str] = []         # per open link: "]" for a shortcut reference, else ""
+
+    def add(value: str) -> None:
+        if heading_parts is not None:
+            heading_parts.append(value)
+        elif cell is not None:
+            cell.text += value
+        elif open_items and not in_code:
+            parts[open_items[-1]].append(value)
+
+    events: Iterable[tuple[Any, Any]] = pyromark.events_with_range(text, options=OPTIONS)
+    for event, rng in events:
         if type(event) is dict:
             if "Text" in event or "Code" in event:
                 value = event.get("Text") or event.get("Code") or ""
@@ -100,20 +138,41 @@ def parse(text: str) -> MarkdownDoc:
                     heading_parts.append(value)
                 elif cell is not None:
                     cell.text += value
+                elif open_items and not in_code:
+                    parts[open_items[-1]].append(value)
                 continue
             start = event.get("Start")
             if start is not None:
                 if type(start) is dict:
                     if "Heading" in start:
                         heading_parts = []
+                        heading_links = None
                     elif "CodeBlock" in start:
                         opaque.append((rng["start"], rng["end"]))
+                        in_code = True
                     elif "Table" in start:
                         table = Table(rng["start"], rng["end"], headings[-1] if headings else None, [], [])
-                    elif "Link" in start and cell is not None:
-                        cell.links.append(start["Link"]["dest_url"])
+                    elif "List" in start:
+                        lists += 1
+                    elif "Link" in start:
+                        link = start["Link"]
+                        shortcut = link["link_type"] == "Shortcut"
+                        closers.append("]" if shortcut else "")
+                        if shortcut:
+                            add("[")
+                        if heading_parts is not None:
+                            heading_links = (heading_links or []) + [link["dest_url"]]
+                        elif cell is not None:
+                            cell.links.append(link["dest_url"])
+                        elif open_items and not in_code:
+                            item = items[open_items[-1]]
+                            item.links = (item.links or []) + [link["dest_url"]]
                 elif start == "HtmlBlock":
                     opaque.append((rng["start"], rng["end"]))
+                elif start == "Item":
+                    open_items.append(len(items))
+                    parts[len(items)] = []
+                    items.append(Item(rng["start"], rng["end"], lists, open_items[-2] if len(open_items) > 1 else -1))
                 elif table is not None:
                     if start == "TableHead" or start == "TableRow":
                         cells = []
@@ -126,8 +185,23 @@ def parse(text: str) -> MarkdownDoc:
                 if type(end) is dict:
                     if "Heading" in end and heading_parts is not None:
                         headings.append(Heading(_LEVELS[end["Heading"]], "".join(heading_parts).strip(),
-                                                rng["start"], rng["end"]))
+                                                rng["start"], rng["end"], heading_links))
                         heading_parts = None
+                    elif "List" in end:
+                        lists -= 1
+                elif end == "CodeBlock":
+                    in_code = False
+                elif not (open_items or closers or table is not None):
+                    pass   # the common case: a paragraph or emphasis outside lists, links and tables
+                elif end == "Link":
+                    closer = closers.pop() if closers else ""
+                    if closer:
+                        add(closer)
+                elif end == "Item" and open_items:
+                    index = open_items.pop()
+                    items[index].text = " ".join("".join(parts.pop(index)).split())
+                elif end == "Paragraph" and open_items:
+                    parts[open_items[-1]].append(" ")
                 elif table is not None:
                     if end == "TableCell" and cells is not None and cell is not None:
                         cell.text = cell.text.strip()
@@ -143,17 +217,20 @@ def parse(text: str) -> MarkdownDoc:
                         tables.append(table)
                         table = None
                 continue
+            marker = event.get("TaskListMarker")
+            if marker is not None:
+                if open_items:
+                    items[open_items[-1]].task = marker
+                continue
             html = event.get("InlineHtml")
             if html is not None and _BR_RE.match(html):
-                # "a<br>b" in a table cell is two lines, not the word "ab"
-                if heading_parts is not None:
-                    heading_parts.append(" ")
-                elif cell is not None:
-                    cell.text += " "
+                add(" ")   # "a<br>b" in a table cell is two lines, not the word "ab"
             continue
         elif event == "SoftBreak" or event == "HardBreak":
             if heading_parts is not None:
                 heading_parts.append(" ")
             elif cell is not None:
                 cell.text += " "
-    return MarkdownDoc(headings, tables, opaque, front)
+            elif open_items and not in_code:
+                parts[open_items[-1]].append(" ")
+    return MarkdownDoc(headings, tables, opaque, front, items)

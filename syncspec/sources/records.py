@@ -44,7 +44,7 @@ class Record:
             return self.line
         if name == "$strategy":
             return self.strategy
-        return None
+        return self.data.get(name)   # $key, $pointer, $match, $value of pointer-matched records
 
 
 def snake_case(key: str) -> str:

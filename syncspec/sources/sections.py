@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 
 from ..spec.model import SectionsStrategy
@@ -17,6 +17,10 @@ _STYLE_RES = {
     "plain": r"^(?P<pk>[^\W\d_][\w /.()-]{0,60}?)[ \t]*:[ \t]+(?P<pv>[^\n]*\S)[ \t\r]*$",
 }
 _COMPILED: dict[tuple[str, ...], re.Pattern[str]] = {}
+# link reference definitions (and blank lines) closing a file, as keep-a-changelog puts them
+_DEFINITIONS_TAIL = re.compile(rb"(?:^[ \t]{0,3}\[[^\]\r\n]+\]:[ \t]*\S[^\r\n]*(?:\r?\n|\Z)|^[ \t]*(?:\r?\n|\Z))+\Z",
+                               re.M)
+_BULLET = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
 
 
 def field_regex(styles: tuple[str, ...]) -> re.Pattern[str] | None:
@@ -36,8 +40,9 @@ def extract_sections(strategy: SectionsStrategy, src: SourceText, doc: MarkdownD
     data = src.data
     # end of each heading's section: the line of the next heading of level <= ours
     # (its line, so a "> " or "- " before a heading in a quote or list item stays out)
-    ends = [len(data)] * len(headings)
-    nxt = len(data)
+    eof = definitions_start(data, doc)
+    ends = [eof] * len(headings)
+    nxt = eof
     for i in range(len(headings) - 1, -1, -1):
         ends[i] = nxt
         if headings[i].level <= level:
@@ -47,15 +52,15 @@ def extract_sections(strategy: SectionsStrategy, src: SourceText, doc: MarkdownD
     opaque = doc.opaque
     opaque_ends = [o_end for _, o_end in opaque]   # sorted: blocks never overlap
     search = strategy.match.search
+    item_starts: list[int] | None = None
     for i, h in enumerate(headings):
         if h.level != level:
             continue
         m = search(h.text)
         if m is None:
             continue
-        record = {k: (v.strip() if isinstance(v, str) else v) for k, v in m.groupdict().items()}
-        record["heading"] = h.text
-        record["level"] = level
+        groups = m.groupdict()
+        record = {"heading": h.text, "level": level, "links": h.links or []}
         start, end = h.end, ends[i]
         body = data[start:end].decode("utf-8")
         record["body"] = body.strip()
@@ -73,7 +78,83 @@ def extract_sections(strategy: SectionsStrategy, src: SourceText, doc: MarkdownD
                 if key and key not in fields:
                     fields[key] = value.strip()
         record["fields"] = fields
+        if strategy.subsections:
+            if item_starts is None:
+                item_starts = [item.start for item in doc.items]
+            record["subsections"] = _subsections(strategy, data, doc, i, end, item_starts)
+        for k, v in groups.items():   # a named group wins over the built-in key of its name
+            record[k] = v.strip() if isinstance(v, str) else v
         yield Record(record, src.display, src.line_of(h.start), "sections")
+
+
+def definitions_start(data: bytes, doc: MarkdownDoc) -> int:
+    """Where the link reference definitions at the end of the file start (its length if there are none).
+
+    They belong to the file (keep-a-changelog's ``[1.2.0]: https://...`` lines),
+    not to the body of its last section.
+    """
+    if b"]:" not in data[-4096:]:
+        return len(data)
+    base = max(0, len(data) - 65536)
+    m = _DEFINITIONS_TAIL.search(data, base)
+    if m is None or any(o_start <= m.start() < o_end for o_start, o_end in doc.opaque[-3:]):
+        return len(data)
+    return m.start()
+
+
+def _subsections(strategy: SectionsStrategy, data: bytes, doc: MarkdownDoc, i: int, end: int,
+                 item_starts: list[int]) -> dict:
+    """Headings one level deeper inside section ``i``: key -> items (or text).
+
+    Items are the subsection's top-level list items (bullet removed, continuation
+    lines dedented) and, as items of their own, any text before, between or after them.
+    """
+    headings = doc.headings
+    level = strategy.level + 1
+    out: dict = {}
+    j = i + 1
+    while j < len(headings) and headings[j].start < end:
+        h = headings[j]
+        j += 1
+        if h.level != level:
+            continue
+        k = j
+        while k < len(headings) and headings[k].start < end and headings[k].level > level:
+            k += 1
+        sub_end = data.rfind(b"\n", 0, headings[k].start) + 1 if k < len(headings) and headings[k].start < end else end
+        key = snake_case(h.text) if strategy.field_keys == "snake_case" else h.text.strip()
+        if strategy.subsections == "text":
+            text = _block(data, h.end, sub_end)
+            out[key] = f"{out[key]}\n\n{text}" if out.get(key) else text
+            continue
+        inside = doc.items[bisect_left(item_starts, h.end):bisect_left(item_starts, sub_end)]
+        top = min((item.depth for item in inside), default=0)
+        items, pos = [], h.end
+        for item in inside:
+            if item.depth != top:
+                continue
+            items.append(_block(data, pos, item.start))   # text between list items is an item too
+            items.append(_item_markdown(data[item.start:item.end]))
+            pos = item.end
+        items.append(_block(data, pos, sub_end))
+        out.setdefault(key, []).extend(item for item in items if item)
+    return out
+
+
+def _block(data: bytes, start: int, end: int) -> str:
+    return data[start:end].decode("utf-8").replace("\r\n", "\n").strip() if end > start else ""
+
+
+def _item_markdown(raw: bytes) -> str:
+    """A list item's markdown without its bullet, continuation lines dedented."""
+    lines = raw.decode("utf-8").replace("\r\n", "\n").split("\n")
+    m = _BULLET.match(lines[0])
+    indent = m.end() if m else 0
+    out = [lines[0][indent:]]
+    for line in lines[1:]:
+        stripped = line.lstrip(" ")
+        out.append(line[min(indent, len(line) - len(stripped)):])
+    return "\n".join(out).strip()
 
 
 def _without(data: bytes, start: int, end: int, opaque: list[tuple[int, int]], opaque_ends: list[int]) -> str:

@@ -33,10 +33,11 @@ def extract_table(strategy: TableStrategy, src: SourceText, doc: MarkdownDoc) ->
                 key = mapping.get(header.strip().lower())
                 if key is not None and key not in record:
                     record[key] = value
-            record["heading"] = heading
-            record["fields"] = fields
-            record["links"] = links
-            record["body"] = src.data[start:end].decode("utf-8").strip()
+            # a header mapped to 'heading' or 'body' wins over the built-in key of that name
+            record.setdefault("heading", heading)
+            record.setdefault("fields", fields)
+            record.setdefault("links", links)
+            record.setdefault("body", src.data[start:end].decode("utf-8").strip())
             yield Record(record, src.display, src.line_of(start), "table")
 
 

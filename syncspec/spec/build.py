@@ -10,8 +10,9 @@ import re
 from typing import Any
 
 from ..errors import Problem
-from .model import (COLUMN_TYPES, Column, SectionsStrategy, Spec, Strategy, TableStrategy,
-                    Template)
+from .model import (COLUMN_TYPES, Column, DocumentStrategy, FileStrategy, FrontmatterStrategy,
+                    SectionsStrategy, Spec, Strategy, TableStrategy, TasksStrategy, Template)
+from .pointer import Pointer, PointerSyntaxError
 from .yamlfile import Located, json_path
 
 RESERVED = ("created_at", "updated_at", "deleted_at")
@@ -44,18 +45,9 @@ def build_spec(doc: Located, context: dict[str, str], problems: list[Problem]) -
 
     strategies: list[Strategy] = []
     for i, item in enumerate(source["records"]):
-        (kind, conf), = item.items()
-        base = ("source", "records", i, kind)
-        if kind == "sections":
-            rx = _regex(doc, base + ("match",), conf["match"], problems)
-            styles = conf.get("fields", ["bold", "list"])
-            styles = () if styles == "none" else ((styles,) if isinstance(styles, str) else tuple(styles))
-            if rx is not None:
-                strategies.append(SectionsStrategy(match=rx, level=conf.get("level", 2), fields=styles,
-                                                   field_keys=conf.get("field_keys", "snake_case")))
-        else:
-            under = _regex(doc, base + ("under",), conf["under"], problems, flags=re.I) if "under" in conf else None
-            strategies.append(TableStrategy(under=under, columns=tuple(conf.get("columns", {}).items())))
+        strategy = _strategy(doc, i, item, problems)
+        if strategy is not None:
+            strategies.append(strategy)
 
     target = data["target"]
     key = tuple(target["key"])
@@ -101,6 +93,50 @@ def build_spec(doc: Located, context: dict[str, str], problems: list[Problem]) -
     )
 
 
+def _strategy(doc: Located, i: int, item: Any, problems: list[Problem]) -> Strategy | None:
+    """One entry of source.records (a mapping, or a bare strategy name) -> its Strategy."""
+    (kind, conf), = item.items() if isinstance(item, dict) else ((item, None),)
+    conf = conf or {}
+    base = ("source", "records", i, kind)
+    if kind == "sections":
+        rx = _regex(doc, base + ("match",), conf["match"], problems)
+        styles = conf.get("fields", ["bold", "list"])
+        styles = () if styles == "none" else ((styles,) if isinstance(styles, str) else tuple(styles))
+        if rx is None:
+            return None
+        return SectionsStrategy(match=rx, level=conf.get("level", 2), fields=styles,
+                                field_keys=conf.get("field_keys", "snake_case"), subsections=conf.get("subsections"))
+    if kind == "table":
+        if "under" not in conf:
+            return TableStrategy(columns=tuple(conf.get("columns", {}).items()))
+        under = _regex(doc, base + ("under",), conf["under"], problems, flags=re.I)
+        return TableStrategy(under=under, columns=tuple(conf.get("columns", {}).items())) if under else None
+    if kind == "tasks":
+        before = len(problems)
+        under = _regex(doc, base + ("under",), conf["under"], problems, flags=re.I) if "under" in conf else None
+        match = _regex(doc, base + ("match",), conf["match"], problems) if "match" in conf else None
+        return TasksStrategy(under=under, match=match) if len(problems) == before else None
+    if kind == "file":
+        return FileStrategy()
+    if kind == "frontmatter":
+        if "items" not in conf:
+            return FrontmatterStrategy()
+        pointer = _pointer(doc, base + ("items",), conf["items"], problems, implicit_key=True)
+        return FrontmatterStrategy(items=pointer.child()) if pointer is not None else None
+    pointer = _pointer(doc, base + ("pointer",), conf["pointer"], problems)
+    return DocumentStrategy(pointer=pointer, kind=kind) if pointer is not None else None
+
+
+def _pointer(doc: Located, path: tuple, text: str, problems: list[Problem],
+             implicit_key: bool = False) -> Pointer | None:
+    try:
+        return Pointer.parse(text, implicit_key=implicit_key)
+    except PointerSyntaxError as exc:
+        problems.append(doc.problem(path, f"invalid pointer {text!r}: {exc}",
+                                    hint="write a JSON Pointer such as /phases/{phase_id}/workstreams/*"))
+        return None
+
+
 def _regex(doc: Located, path: tuple, text: str, problems: list[Problem], flags: int = 0) -> re.Pattern[str] | None:
     try:
         return re.compile(text, flags)
@@ -122,6 +158,9 @@ def _column(doc: Located, name: str, conf: Any, context: dict[str, str], problem
         if rx is None:
             return None
         kwargs["pattern"] = rx
+    if "transform" in conf:
+        kwargs["transforms"] = tuple(next(iter(step.items())) if isinstance(step, dict) else (step, None)
+                                     for step in conf["transform"])
     if "value" in conf:
         value = conf["value"]
         if isinstance(value, str):
@@ -162,14 +201,17 @@ def _check_paths(doc: Located, columns: list[Column], key: tuple[str, ...], stra
     if not strategies:
         return
     provided = [s.record_keys() for s in strategies]
-    every = set().union(*provided)
+    closed = [keys for keys in provided if keys is not None]
+    # frontmatter, json and yaml records carry the document's own keys: any root may exist
+    open_ended = len(closed) < len(provided)
+    every = set().union(*closed)
     for col in columns:
         roots = ([col.path] if col.path else
                  [p for p in col.template.paths if not _is_context(p, context)] if col.template else [])
         for path in roots:
             root = path[0]
             base = ("target", "columns", col.name)
-            if root not in every:
+            if root not in every and not open_ended:
                 close = difflib.get_close_matches(root, sorted(every), n=1)
                 hint = (f"did you mean {close[0]!r}?" if close else
                         f"record keys available: {', '.join(sorted(every))}")
@@ -177,10 +219,15 @@ def _check_paths(doc: Located, columns: list[Column], key: tuple[str, ...], stra
                                                   f"but no record strategy produces {root!r}", hint=hint))
             elif (col.name in key or col.required) and col.default is None:
                 for strategy, keys in zip(strategies, provided):
-                    if root not in keys:
+                    if keys is not None and root not in keys:
                         problems.append(doc.problem(
                             base, f"key/required column {col.name!r} reads {root!r}, which the "
-                                  f"{strategy.kind} strategy does not produce",
-                            hint=("add a named group (?P<%s>...) to its match regex" % root
-                                  if strategy.kind == "sections"
-                                  else f"map a table header to it, e.g. columns: {{ID: {root}}}")))
+                                  f"{strategy.kind} strategy does not produce", hint=_produce_hint(strategy, root)))
+
+
+def _produce_hint(strategy: Strategy, root: str) -> str:
+    if strategy.kind in ("sections", "tasks"):
+        return f"add a named group (?P<{root}>...) to its match regex"
+    if strategy.kind == "table":
+        return f"map a table header to it, e.g. columns: {{ID: {root}}}"
+    return f"{strategy.kind} records have: {', '.join(sorted(strategy.record_keys() or ()))}"

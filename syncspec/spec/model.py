@@ -6,11 +6,18 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .pointer import Pointer
+
 COLUMN_TYPES = ("text", "integer", "real", "boolean", "date", "datetime", "json")
 FIELD_STYLES = ("bold", "list", "plain")
 TEMPLATE_RE = re.compile(r"\{\{|\}\}|\{([A-Za-z_$][\w.$]*)\}")
 # Record keys every strategy provides besides its own (see sources/records.py).
 META_KEYS = ("$path", "$file", "$stem", "$line", "$strategy")
+# Keys of records matched by a pointer (json, yaml, frontmatter items).
+POINTER_KEYS = ("$key", "$pointer", "$match", "$value")
+TASK_KEYS = ("text", "checked", "depth", "heading", "headings", "position", "parent", "links")
+FILE_KEYS = ("path", "name", "stem", "suffix", "dir", "title", "heading", "frontmatter", "body", "text",
+             "size", "lines", "mtime")
 
 
 @dataclass(frozen=True)
@@ -21,10 +28,12 @@ class SectionsStrategy:
     level: int = 2
     fields: tuple[str, ...] = ("bold", "list")
     field_keys: str = "snake_case"
+    subsections: str | None = None          # None | "items" | "text"
     kind: str = "sections"
 
-    def record_keys(self) -> set[str]:
-        return set(self.match.groupindex) | {"heading", "level", "body", "fields", *META_KEYS}
+    def record_keys(self) -> set[str] | None:
+        extra = {"subsections"} if self.subsections else set()
+        return set(self.match.groupindex) | {"heading", "level", "body", "fields", "links", *extra, *META_KEYS}
 
 
 @dataclass(frozen=True)
@@ -35,11 +44,57 @@ class TableStrategy:
     columns: tuple[tuple[str, str], ...] = ()
     kind: str = "table"
 
-    def record_keys(self) -> set[str]:
+    def record_keys(self) -> set[str] | None:
         return {key for _, key in self.columns} | {"heading", "body", "fields", "links", *META_KEYS}
 
 
-Strategy = SectionsStrategy | TableStrategy
+@dataclass(frozen=True)
+class TasksStrategy:
+    """Records from task-list items (``- [ ]`` / ``- [x]``), optionally under a heading or matching a regex."""
+
+    under: re.Pattern[str] | None = None
+    match: re.Pattern[str] | None = None
+    kind: str = "tasks"
+
+    def record_keys(self) -> set[str] | None:
+        groups = set(self.match.groupindex) if self.match is not None else set()
+        return groups | set(TASK_KEYS) | set(META_KEYS)
+
+
+@dataclass(frozen=True)
+class FrontmatterStrategy:
+    """One record per file from its YAML front matter, or one per element of a list inside it."""
+
+    items: Pointer | None = None
+    kind: str = "frontmatter"
+
+    def record_keys(self) -> set[str] | None:
+        return None   # the front matter's own keys: known only from the files
+
+
+@dataclass(frozen=True)
+class FileStrategy:
+    """One record per file: path, name, title, front matter, body, size, modified time."""
+
+    kind: str = "file"
+
+    def record_keys(self) -> set[str] | None:
+        return set(FILE_KEYS) | set(META_KEYS)
+
+
+@dataclass(frozen=True)
+class DocumentStrategy:
+    """Records from a JSON or YAML document: every value a wildcard pointer matches."""
+
+    pointer: Pointer
+    kind: str = "json"                      # "json" | "yaml"
+
+    def record_keys(self) -> set[str] | None:
+        return None   # the matched objects' own keys: known only from the files
+
+
+Strategy = (SectionsStrategy | TableStrategy | TasksStrategy | FrontmatterStrategy | FileStrategy
+            | DocumentStrategy)
 
 
 @dataclass(frozen=True)
@@ -91,6 +146,7 @@ class Column:
     required: bool = False
     choices: tuple[Any, ...] | None = None
     pattern: re.Pattern[str] | None = None
+    transforms: tuple[tuple[str, Any], ...] = ()   # (name, argument or None), in order
     length: int | None = None
 
 

@@ -120,6 +120,7 @@ def _missing(err) -> str:
 
 def _describe(err, doc: Located) -> list[Problem]:
     path = tuple(err.absolute_path)
+    hint: str | None
     if "propertyNames" in err.absolute_schema_path:
         # the error is about a key: name it and point at it, not at its mapping
         name = err.instance
@@ -147,8 +148,8 @@ def _describe(err, doc: Located) -> list[Problem]:
         return [doc.problem(path, f"{keys} cannot be used together", hint="keep one of them")]
     if err.validator == "enum":
         options = ", ".join(repr(o) for o in err.validator_value)
-        close = difflib.get_close_matches(str(err.instance), [str(o) for o in err.validator_value], n=1)
-        hint = f"did you mean {close[0]!r}?" if close else f"use one of: {options}"
+        near = difflib.get_close_matches(str(err.instance), [str(o) for o in err.validator_value], n=1)
+        hint = f"did you mean {near[0]!r}?" if near else f"use one of: {options}"
         return [doc.problem(path, f"{err.instance!r} is not one of {options}", hint=hint)]
     if err.validator == "oneOf" or err.validator == "anyOf":
         kinds = [_branch_name(b) for b in err.validator_value]
@@ -169,7 +170,8 @@ def _branch_name(branch: dict) -> str:
     if "$ref" in branch:
         return branch["$ref"].rsplit("/", 1)[-1].replace("_", " ")
     if "type" in branch:
-        return "a list" if branch["type"] == "array" else f"a {branch['type']}"
+        kind = branch["type"][0] if isinstance(branch["type"], list) else branch["type"]
+        return {"array": "a list", "object": "a mapping", "integer": "an integer"}.get(kind, f"a {kind}")
     if "enum" in branch:
         return "one of " + ", ".join(map(repr, branch["enum"]))
     return "another form"
@@ -182,7 +184,7 @@ def _short(value: Any) -> str:
 
 def _hint_for_path(path: tuple) -> str | None:
     if len(path) >= 3 and path[:2] == ("target", "columns"):
-        return "a column is a type name (text, integer, real, boolean, date, datetime, json) or a mapping with type/from/value/default/required/choices/pattern/length"
+        return "a column is a type name (text, integer, real, boolean, date, datetime, json) or a mapping with type/from/value/default/required/choices/pattern/transform/length"
     if path and path[0] == "sync":
         return "name syncs like python identifiers in lowercase, e.g. build_history"
     return None

@@ -26,10 +26,25 @@ def spec_yaml_fixture():
 
 @pytest.fixture
 def extract(make_ws):
-    """``extract(doc, records=..., encoding=...)`` -> FileRecords of docs/doc.md."""
-    def run(doc: str | bytes, records: str = SECTIONS, encoding: str | None = None) -> FileRecords:
-        ws = make_ws({"specs/t.yaml": spec_yaml(records, encoding=encoding), "docs/doc.md": doc})
+    """``extract(doc, records=..., encoding=..., name=...)`` -> FileRecords of docs/doc.md (or ``name``)."""
+    def run(doc: str | bytes, records: str = SECTIONS, encoding: str | None = None,
+            name: str = "docs/doc.md") -> FileRecords:
+        ws = make_ws({"specs/t.yaml": spec_yaml(records, files=name, encoding=encoding), name: doc})
         (spec,) = Workspace.open(ws).validate()
         ((path, display),) = resolve_files(spec, ws)
         return extract_file(spec, path, display)
+    return run
+
+
+@pytest.fixture
+def preview(make_ws):
+    """``preview(files, records=..., columns=...)`` -> syncspec.Preview of a spec over ``files`` (a dict)."""
+    def run(files: dict[str, str | bytes], records: str = SECTIONS, pattern: str | None = None,
+            columns: str = "heading: text", key: str = "heading"):
+        body = "\n".join("    " + line for line in records.strip().splitlines())
+        spec = (f"sync: t\nsource:\n  files: {pattern or next(iter(files))}\n  records:\n{body}\n"
+                f"target:\n  table: t\n  key: [{key}]\n  columns:\n"
+                + "\n".join("    " + line for line in columns.strip().splitlines()) + "\n")
+        ws = make_ws({"specs/t.yaml": spec, **files})
+        return Workspace.open(ws).preview("t")
     return run

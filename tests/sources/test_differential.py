@@ -2,8 +2,10 @@
 
 For every markdown file in examples/ and tests/ (and some tricky inline
 documents), the headings (level, text, line), the tables (line, header, row
-count) and the opaque blocks (code, HTML, front matter; start lines) must be
-the same on both sides.
+count), the opaque blocks (code, HTML, front matter; start lines) and the task
+items (line, checked, text) must be the same on both sides. markdown-it-py has
+no task lists in its core, so the reference applies the GFM rule itself: a list
+item whose first paragraph starts with ``[ ]``, ``[x]`` or ``[X]`` and a space.
 """
 
 from __future__ import annotations
@@ -45,6 +47,12 @@ TRICKY = {
     "reference_definition": "[ref]: http://x\n## after a reference definition\n",
     "br_in_cells": "## A<br>B\n\n| a | b |\n|---|---|\n| x<br>y | <b>z</b><br/>w |\n",
     "empty": "",
+    "tasks": "- [ ] open\n- [x] done\n- [X] upper\n- [ ]\n- [x]  spaced\n- [ ]no space\n- [y] other\n",
+    "nested_tasks": "1. [ ] one\n   - [x] nested *em* `code`\n     - [ ] deeper\n2. plain\n\n* [ ] star\n+ [x] plus\n",
+    "loose_task": "- [ ] first paragraph\n\n  second paragraph\n\n- [x] next\n",
+    "tasks_in_code_and_quotes": "```\n- [ ] fenced\n```\n\n    - [ ] indented\n\n> - [x] quoted\n\n<!--\n- [ ] x\n-->\n",
+    "task_with_links": "## [1.0.0]\n\n- [ ] see [docs](u) and [1.0.0]\n\n[1.0.0]: http://x\n",
+    "task_crlf": "- [ ] a\r\n  - [x] b\r\n",
 }
 
 
@@ -61,9 +69,12 @@ def _normal(text: str) -> str:
     return " ".join(text.replace("~", "").split())
 
 
-def _inline_text(token) -> str:
+def _inline_text(token, children=None) -> str:
     out = []
-    for child in token.children or []:
+    children = token.children or [] if children is None else children
+    i = 0
+    while i < len(children):
+        child = children[i]
         if child.type in ("text", "text_special", "code_inline"):
             out.append(child.content)
         elif child.type in ("softbreak", "hardbreak") or (
@@ -71,13 +82,45 @@ def _inline_text(token) -> str:
             out.append(" ")
         elif child.type == "image":
             out.append(_inline_text(child))
+        elif child.type == "link_open" and "label" in child.meta:
+            # a shortcut reference ([1.2.0]) keeps its brackets in our text, as written
+            end = next(k for k in range(i + 1, len(children)) if children[k].type == "link_close")
+            inner = _inline_text(token, children[i + 1:end])
+            shortcut = re.search(r"\[" + re.escape(inner) + r"\](?![\[(])", token.content or "")
+            out.append(f"[{inner}]" if shortcut else inner)
+            i = end
+        i += 1
     return "".join(out)
 
 
+TASK_MARKER = re.compile(r"\[([ xX])\](?:[ \t]+|$)")
+
+
+def _reference_tasks(tokens) -> list[tuple[int, bool, str]]:
+    """(line, checked, text) of each task item: the GFM rule over markdown-it-py's list items."""
+    tasks = []
+    for i, tok in enumerate(tokens):
+        if tok.type != "list_item_open" or tokens[i + 1].type != "paragraph_open":
+            continue
+        first = tokens[i + 2]
+        m = TASK_MARKER.match(first.content)
+        if m is None:
+            continue
+        parts, depth = [], tok.level
+        for j in range(i + 2, len(tokens)):
+            if tokens[j].type == "list_item_close" and tokens[j].level == depth:
+                break
+            if tokens[j].type == "inline" and tokens[j].level == depth + 2 and tokens[j - 1].type == "paragraph_open":
+                parts.append(_inline_text(tokens[j]))
+        parts[0] = TASK_MARKER.sub("", parts[0], count=1)
+        tasks.append((tok.map[0] + 1, m.group(1) != " ", _normal(" ".join(parts))))
+    return tasks
+
+
 def reference_view(text: str):
-    """Headings, tables and opaque blocks as markdown-it-py sees them (lines are 1-based)."""
+    """Headings, tables, opaque blocks and task items as markdown-it-py sees them (lines are 1-based)."""
     text, front = _blank_front_matter(text)
-    tokens = markdown_it.MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(text)
+    tokens = markdown_it.MarkdownIt("commonmark", {"store_labels": True}).enable(["table", "strikethrough"]).parse(text)
     headings, tables, blocks = [], [], [1] if front else []
     for i, tok in enumerate(tokens):
         if tok.type == "heading_open":
@@ -90,7 +133,7 @@ def reference_view(text: str):
             tables[-1][2] += 1
         elif tok.type in ("fence", "code_block", "html_block"):
             blocks.append(tok.map[0] + 1)
-    return headings, [(line, header, rows - 1) for line, header, rows in tables], blocks
+    return headings, [(line, header, rows - 1) for line, header, rows in tables], blocks, _reference_tasks(tokens)
 
 
 def our_view(text: str):
@@ -103,12 +146,13 @@ def our_view(text: str):
 
     headings = [(h.level, _normal(h.text), line(h.start)) for h in doc.headings]
     tables = [(line(t.start), [_normal(c.text) for c in t.header], len(t.rows)) for t in doc.tables]
-    return headings, tables, [line(start) for start, _ in doc.opaque]
+    tasks = [(line(item.start), item.task, _normal(item.text)) for item in doc.items if item.task is not None]
+    return headings, tables, [line(start) for start, _ in doc.opaque], tasks
 
 
 def _assert_agree(text: str) -> None:
     ours, reference = our_view(text), reference_view(text)
-    for what, a, b in zip(("headings", "tables", "blocks"), ours, reference):
+    for what, a, b in zip(("headings", "tables", "blocks", "task items"), ours, reference):
         assert a == b, f"{what} differ:\n  syncspec:    {a}\n  markdown-it: {b}"
 
 
@@ -132,3 +176,10 @@ def test_the_comparison_can_fail():
     ours, reference = our_view("```\n## X-1\n```\n"), reference_view("```\n## X-1\n```\n")
     assert ours[0] == reference[0] == []
     assert our_view("## X-1\n")[0] == [(2, "X-1", 1)] != ours[0]
+
+
+def test_task_items_are_compared():
+    assert our_view("- [x] a\n  - [ ] b\n")[3] == reference_view("- [x] a\n  - [ ] b\n")[3] == [
+        (1, True, "a"), (2, False, "b")]
+    assert our_view("```\n- [ ] a\n```\n")[3] == []
+    assert any(p.parts[-3:] == ("tasks", "docs", "task-list.md") for p in FILES)

@@ -1,8 +1,11 @@
-"""Property tests: generated ledgers, every record where it claims to be, nothing else raised.
+"""Property tests: generated documents, every record where it claims to be, nothing else raised.
 
-Documents are built from random sections (ATX or setext headings, unicode
+Ledgers are built from random sections (ATX or setext headings, unicode
 titles) whose bodies hold decoys: code fences and indented code with
-``## X-n`` lines, HTML comments, escaped and space-less ``#`` lines.
+``## X-n`` lines, HTML comments, escaped and space-less ``#`` lines. Task
+lists nest random items among fenced, commented and inline look-alikes; front
+matter holds a random list of items. JSON/YAML and arbitrary bytes go through
+every strategy, which may only raise syncspec's own errors.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from hypothesis import strategies as st
 
 from syncspec.errors import SyncSpecError
 from syncspec.sources import extract_file
-from syncspec.spec.model import SectionsStrategy, Spec, TableStrategy
+from syncspec.spec.model import (DocumentStrategy, FileStrategy, FrontmatterStrategy, SectionsStrategy, Spec,
+                                 TableStrategy, TasksStrategy)
+from syncspec.spec.pointer import Pointer
 
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -149,5 +154,136 @@ def test_extraction_raises_nothing_but_syncspec_errors(scratch, data):
         return
     text = data.decode("utf-8-sig") if not data.startswith(b"\xef\xbb\xbf") else data[3:].decode("utf-8")
     n_lines = text.count("\n") + 1
+    for record in found.records:
+        assert 1 <= record.line <= n_lines
+
+
+# -- task lists ---------------------------------------------------------------------------------------------
+TASKS_SPEC = Spec(name="t", file="specs/t.yaml", files=("doc.md",), strategies=(TasksStrategy(),), table="t",
+                  key=("text",), columns=())
+# item text without markdown syntax (escapes, emphasis, entities, links): it must come back as written
+task_words = st.text(st.characters(categories=("L", "N"), include_characters=" .,:;?'()", codec="utf-8"),
+                     min_size=1, max_size=30).map(str.strip).filter(bool)
+task_decoy = st.one_of(
+    words.map(_paragraph),
+    st.just("```\n- [ ] fenced\n- [x] fenced\n```"),
+    st.just("<!--\n- [ ] commented\n-->"),
+    st.just("p inline [ ] and [x] are not tasks"),
+    st.just("- plain item\n- [y] not a box"),
+    st.builds(lambda t: f"## {t}".rstrip(), words),
+    st.just("| a | [ ] |\n|---|---|\n| 1 | [x] |"),
+)
+
+
+@st.composite
+def task_lists(draw):
+    """(document, [(checked, text) of each task in order]) with nested items and decoys."""
+    blocks, expected = [], []
+    for _ in range(draw(st.integers(0, 5))):
+        blocks += draw(st.lists(task_decoy, max_size=2))
+        lines, depth = [], 0
+        for _ in range(draw(st.integers(1, 5))):
+            depth = draw(st.integers(0, min(depth + 1, 3)))
+            checked = draw(st.sampled_from([" ", "x", "X"]))
+            text = draw(task_words)
+            bullet = draw(st.sampled_from(["-", "*", "+"]))
+            lines.append(f"{'  ' * depth}- [{checked}] {text}".replace("- [", f"{bullet} [", 1) if depth == 0
+                         else f"{'  ' * depth}- [{checked}] {text}")
+            expected.append((checked != " ", " ".join(text.split())))
+        blocks.append("\n".join(lines))
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    return ("\n\n".join(blocks) + "\n").replace("\n", newline), expected
+
+
+TASK_LINE = re.compile(r"^ *[-*+] \[([ xX])\]")
+
+
+@SETTINGS
+@given(doc=task_lists(), bom=st.booleans())
+def test_every_task_record_points_at_its_item(scratch, doc, bom):
+    text, expected = doc
+    found = _run(scratch, ("\ufeff" if bom else "").encode() + text.encode("utf-8"), TASKS_SPEC)
+    assert [(r.data["checked"], r.data["text"]) for r in found.records] == expected
+    lines = text.split("\n")
+    for record in found.records:
+        line = lines[record.line - 1].rstrip("\r")
+        m = TASK_LINE.match(line)
+        assert m is not None, (record.line, line)
+        assert (m.group(1) != " ") == record.data["checked"]
+        assert record.data["text"] in " ".join(line.split()), (record.line, line)
+
+
+# -- front matter items -----------------------------------------------------------------------------------
+ITEMS_SPEC = Spec(name="t", file="specs/t.yaml", files=("doc.md",),
+                  strategies=(FrontmatterStrategy(items=Pointer.parse("prs", implicit_key=True).child()),),
+                  table="t", key=("id",), columns=())
+yaml_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp")), max_size=20)
+
+
+@st.composite
+def front_matters(draw):
+    """(document, [(id, title)]) with a list of items in the front matter, in block or flow style."""
+    items = draw(st.lists(st.tuples(st.integers(0, 999), yaml_text), max_size=6))
+    lines = ["---", f"project: {json_str(draw(yaml_text))}"]
+    if draw(st.booleans()):
+        lines.append("# a comment line")
+    lines.append("prs:")
+    for n, title in items:
+        if draw(st.booleans()):
+            lines.append(f"  - id: PR-{n}\n    title: {json_str(title)}")
+        else:
+            lines.append(f"  - {{id: PR-{n}, title: {json_str(title)}}}")
+    lines += ["---", "", "# Body", "", "- [ ] not front matter"]
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    return newline.join(lines) + newline, [(f"PR-{n}", title) for n, title in items]
+
+
+def json_str(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)   # a JSON string is a YAML double-quoted scalar
+
+
+@SETTINGS
+@given(doc=front_matters(), bom=st.booleans())
+def test_every_front_matter_item_points_at_its_line(scratch, doc, bom):
+    text, expected = doc
+    found = _run(scratch, ("\ufeff" if bom else "").encode() + text.encode("utf-8"), ITEMS_SPEC)
+    assert [(r.data["id"], r.data["title"]) for r in found.records] == expected
+    lines = text.split("\n")
+    for record in found.records:
+        assert f"id: {record.data['id']}" in lines[record.line - 1], (record.line, lines[record.line - 1])
+
+
+# -- every strategy on arbitrary input ---------------------------------------------------------------------
+ALL_MARKDOWN = Spec(name="t", file="specs/t.yaml", files=("doc.md",), table="t", key=("id",), columns=(),
+                    strategies=(TasksStrategy(under=re.compile("x", re.I)),
+                                FrontmatterStrategy(items=Pointer.parse("/a/*/b").child()),
+                                SECTIONS.__class__(match=SECTIONS.match, subsections="items"),
+                                SECTIONS.__class__(match=SECTIONS.match, level=1, subsections="text"),
+                                TABLE, FrontmatterStrategy(), FileStrategy()))
+DOCUMENT_SPECS = [Spec(name="t", file="specs/t.yaml", files=("doc.md",), table="t", key=("id",), columns=(),
+                       strategies=(DocumentStrategy(Pointer.parse(p), kind),))
+                  for kind in ("json", "yaml") for p in ("/*", "/a/{x}/b/*", "")]
+pieces = st.sampled_from([
+    "---", "a: 1", "- [ ] x", "  - [x] y", "## X-1 a", "### Added", "- item", "```", "<!--", "-->", "[a]: http://x",
+    "{", "}", "[", "]", '"a":', '"b": [1, {"c": 2}]', ",", "a:\n  - b: 1", "&x", "*x", "!tag", "? k", "\t", "\ufeff",
+    "\x00", "é😀", "| a |", "|---|", "...", "%YAML 1.1", "a: b: c", "  -", "- [X]", "\\",
+])
+
+
+@SETTINGS
+@given(data=st.one_of(
+    st.binary(max_size=300),
+    st.lists(pieces, max_size=25).map(lambda parts: "\n".join(parts).encode("utf-8", "surrogatepass")),
+), which=st.integers(0, len(DOCUMENT_SPECS)))
+def test_every_strategy_raises_nothing_but_syncspec_errors(scratch, data, which):
+    spec = ALL_MARKDOWN if which == len(DOCUMENT_SPECS) else DOCUMENT_SPECS[which]
+    try:
+        found = _run(scratch, data, spec)
+    except SyncSpecError as exc:
+        assert exc.problems and exc.problems[0].file == "doc.md"
+        return
+    n_lines = data.count(b"\n") + 1
     for record in found.records:
         assert 1 <= record.line <= n_lines

@@ -76,7 +76,7 @@ def test_column_reading_an_unknown_key_lists_what_exists(spec_errors):
         "specs/x.yaml:12:12: $.target.columns.owner: column 'owner' reads 'owner', "
         "but no record strategy produces 'owner'\n"
         "    hint: record keys available: $file, $line, $path, $stem, $strategy, body, fields, heading, "
-        "id, level, title"]
+        "id, level, links, title"]
 
 
 def test_key_column_that_a_fallback_strategy_cannot_produce(spec_errors):
