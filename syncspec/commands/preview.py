@@ -10,7 +10,7 @@ from ..preview import fallback_notes
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("spec_name", metavar="SPEC", help="the spec's sync name")
+    parser.add_argument("spec_name", metavar="SPEC", help="the spec's sync name, or its file (specs/x.yaml)")
     parser.add_argument("file", nargs="?", metavar="FILE", help="one file (default: the spec's files)")
     parser.add_argument("-n", "--limit", type=int, default=None, help="at most N records")
     parser.add_argument("-c", "--columns", metavar="A,B", help="the columns to show (default: the first 6 short ones)")
@@ -25,17 +25,18 @@ def run(args, out) -> int:
         for rec in pv.records:
             out.stream.write(json.dumps(rec, ensure_ascii=False, default=str) + "\n")
     else:
-        columns = [c.name for c in ws.specs([args.spec_name])[0].columns]
+        spec = ws.specs([args.spec_name])[0]
+        columns = [c.name for c in spec.columns]
         shown = [c.strip() for c in args.columns.split(",") if c.strip()] if args.columns else _short_columns(
             columns, [r["row"] for r in pv.records if r["row"]])
         unknown = [c for c in shown if c not in columns]
         if unknown:
             close = difflib.get_close_matches(unknown[0], columns, n=1)
-            out.error(f"error: no column {', '.join(map(repr, unknown))} in spec {args.spec_name!r} "
+            out.error(f"error: no column {', '.join(map(repr, unknown))} in spec {spec.name!r} "
                       f"(columns: {', '.join(columns)})\n    hint: "
                       + (f"did you mean {close[0]!r}?" if close else "name columns of the spec's target.columns"))
             return 1
-        title = f"{args.spec_name}: {len(pv.records)} record(s) from {len(pv.files)} file(s)"
+        title = f"{spec.name}: {len(pv.records)} record(s) from {len(pv.files)} file(s)"
         if not pv.records:
             out.line(title)
         else:

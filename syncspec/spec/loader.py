@@ -49,12 +49,23 @@ def load_specs(root: Path, specs_dir: Path, context: dict[str, str],
     if problems:
         raise SpecError(problems=problems)
     if only:
+        only = [_by_file(n, specs, root) for n in only]
         names = {s.name for s in specs}
         unknown = [n for n in only if n not in names]
         if unknown:
             raise SpecError(f"no spec named {', '.join(map(repr, unknown))}; specs: {', '.join(sorted(names))}")
         specs = [s for s in specs if s.name in only]
     return specs
+
+
+def _by_file(selector: str, specs: list[Spec], root: Path) -> str:
+    """A spec is named by its ``sync:`` name or by its file's path (``specs/x.yaml``), as users type either."""
+    if selector.endswith((".yaml", ".yml")):
+        wanted = Path(selector).resolve()
+        for spec in specs:
+            if (root / spec.file).resolve() == wanted:
+                return spec.name
+    return selector
 
 
 def _check_across(specs: list[Spec], docs: dict[str, Located], problems: list[Problem]) -> None:
