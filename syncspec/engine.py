@@ -25,6 +25,7 @@ from .errors import (DuplicateKeyError, MappingError, Problem, SourceError, Sync
                      TimeLimitExceeded)
 from .plan import ChangeSet
 from .records import Mapper, Row
+from .children import Children
 from .sources import extract_file, resolve_files
 from .sources.text import read_bytes
 from .spec.model import Spec
@@ -210,6 +211,7 @@ def plan_spec(cfg: WorkspaceConfig, spec: Spec, table, ledger, opts: Options, de
         index = {key: (digest, False) for key, (digest, _) in old.items()}
 
     mapper = Mapper(spec, dict(cfg.context, sync=spec.name))
+    children = Children(spec, cfg.context) if spec.parent is not None else None
     strategies: dict[str, int] = {}
     parsed: list[tuple[str, int, int, str, list]] = []
     inserts: list[Row] = []
@@ -233,10 +235,11 @@ def plan_spec(cfg: WorkspaceConfig, spec: Spec, table, ledger, opts: Options, de
             f.raw = None    # stream: never hold the corpus
         if opts.progress:
             opts.progress(spec.name, n, len(to_parse))
+        records = found.records if children is None else children.records(found.records)
         if found.strategy is not None:
-            strategies[found.strategy] = strategies.get(found.strategy, 0) + len(found.records)
+            strategies[found.strategy] = strategies.get(found.strategy, 0) + len(records)
         rows: list[Row] = []
-        for record in found.records:
+        for record in records:
             row = mapper.map(record, mapping_problems)
             if row is None:
                 continue

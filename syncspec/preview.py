@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Problem, SourceError
+from .children import Children
 from .records import Mapper
 from .sources.explain import explain
 from .sources.extract import parse_file, run_strategy
@@ -30,6 +31,7 @@ class Preview:
 def preview(spec: Spec, files: list[tuple[Path, str]], context: dict[str, str], limit: int | None = None) -> Preview:
     """Run ``spec`` on ``files`` the way a sync would, keeping what a spec author needs to see."""
     mapper = Mapper(spec, context)
+    children = Children(spec, context) if spec.parent is not None else None
     problems: list[Problem] = []
     out: list[dict[str, Any]] = []
     summaries: list[dict[str, Any]] = []
@@ -43,6 +45,8 @@ def preview(spec: Spec, files: list[tuple[Path, str]], context: dict[str, str], 
             parsed = parse_file(spec, path, display)
             for strategy in spec.strategies:
                 records = run_strategy(strategy, parsed)
+                if records and children is not None:
+                    records = children.records(records)
                 if records:
                     winner = strategy.kind
                     break

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import difflib
 import hashlib
 import json
@@ -10,7 +11,7 @@ import re
 from typing import Any
 
 from ..errors import Problem
-from .model import (COLUMN_TYPES, Column, DocumentStrategy, FileStrategy, FrontmatterStrategy,
+from .model import (CHILD_KEYS, COLUMN_TYPES, Column, DocumentStrategy, FileStrategy, FrontmatterStrategy,
                     SectionsStrategy, Spec, Strategy, TableStrategy, TasksStrategy, Template)
 from .pointer import Pointer, PointerSyntaxError
 from .yamlfile import Located, json_path
@@ -146,8 +147,9 @@ def _regex(doc: Located, path: tuple, text: str, problems: list[Problem], flags:
         return None
 
 
-def _column(doc: Located, name: str, conf: Any, context: dict[str, str], problems: list[Problem]) -> Column | None:
-    base = ("target", "columns", name)
+def _column(doc: Located, name: str, conf: Any, context: dict[str, str], problems: list[Problem],
+            base: tuple = ()) -> Column | None:
+    base = base or ("target", "columns", name)
     if isinstance(conf, str):
         return Column(name=name, type=conf, path=(name,))
     ctype = conf.get("type", "text")
@@ -196,21 +198,24 @@ def _is_context(path: tuple[str, ...], context: dict[str, str]) -> bool:
 
 
 def _check_paths(doc: Located, columns: list[Column], key: tuple[str, ...], strategies: list[Strategy],
-                 context: dict[str, str], problems: list[Problem]) -> None:
-    """Record paths a column reads must be produced by the strategies."""
+                 context: dict[str, str], problems: list[Problem], where: tuple = ("target", "columns"),
+                 extra: tuple[str, ...] = ()) -> None:
+    """Record paths a column reads must be produced by the strategies (or be ``extra`` keys)."""
     if not strategies:
         return
     provided = [s.record_keys() for s in strategies]
     closed = [keys for keys in provided if keys is not None]
     # frontmatter, json and yaml records carry the document's own keys: any root may exist
     open_ended = len(closed) < len(provided)
-    every = set().union(*closed)
+    every = set().union(*closed) | set(extra)
     for col in columns:
         roots = ([col.path] if col.path else
                  [p for p in col.template.paths if not _is_context(p, context)] if col.template else [])
         for path in roots:
             root = path[0]
-            base = ("target", "columns", col.name)
+            if root in extra:
+                continue
+            base = where + (col.name,)
             if root not in every and not open_ended:
                 close = difflib.get_close_matches(root, sorted(every), n=1)
                 hint = (f"did you mean {close[0]!r}?" if close else
@@ -231,3 +236,81 @@ def _produce_hint(strategy: Strategy, root: str) -> str:
     if strategy.kind == "table":
         return f"map a table header to it, e.g. columns: {{ID: {root}}}"
     return f"{strategy.kind} records have: {', '.join(sorted(strategy.record_keys() or ()))}"
+
+
+def build_children(doc: Located, parent: Spec, context: dict[str, str], problems: list[Problem]) -> list[Spec]:
+    """``target.children`` -> one child Spec per entry, reading the parent's files with its strategies.
+
+    A child spec's records are the elements at ``each`` of the parent's records; its key is the
+    parent's key (held in link columns) plus its own key, so an entry's children are replaced with it
+    and leave with it.
+    """
+    out: list[Spec] = []
+    by_name = {c.name: c for c in parent.columns}
+    hash_column = parent.hash_column
+    for i, conf in enumerate(doc.data["target"].get("children", ())):
+        base = ("target", "children", i)
+        before = len(problems)
+        table = conf["table"]
+        if table == parent.table:
+            problems.append(doc.problem(base + ("table",), f"child table {table!r} is the parent's own table",
+                                        hint="give the child rows a table of their own"))
+        link = conf.get("parent") or {f"{parent.table}_{k}": k for k in parent.key}
+        columns: list[Column] = []
+        for name, key_col in link.items():
+            if key_col not in parent.key:
+                problems.append(doc.problem(base + ("parent", name), f"{key_col!r} is not a key column of the parent "
+                                            f"table {parent.table!r} (key: {', '.join(parent.key)})",
+                                            hint="a child links to its parent by the parent's key columns"))
+                continue
+            pc = by_name[key_col]
+            columns.append(Column(name=name, type=pc.type, path=("$parent", key_col), length=pc.length))
+        for name, col_conf in conf["columns"].items():
+            where = base + ("columns", name)
+            if name in link:
+                problems.append(doc.problem(where, f"column {name!r} is the parent link column; it holds the "
+                                            f"parent's {link[name]!r} already", hint="remove it from columns", key=True))
+                continue
+            if name == hash_column or (conf.get("timestamps", True) and name in RESERVED):
+                problems.append(doc.problem(where, f"column name {name!r} is reserved", key=True,
+                                            hint="rename the column"))
+                continue
+            col = _column(doc, name, col_conf, context, problems, base=where)
+            if col is not None:
+                columns.append(col)
+        own_key = conf.get("key")
+        if own_key is None:
+            own_key = ["position"]
+            if "position" not in conf["columns"]:
+                columns.append(Column(name="position", type="integer", path=("$position",)))
+        names = [c.name for c in columns]
+        for j, k in enumerate(own_key):
+            if k in link:
+                problems.append(doc.problem(base + ("key", j), f"{k!r} is the parent link column, which is "
+                                            "always the first part of the key", hint="leave it out of key"))
+            elif k not in names:
+                close = difflib.get_close_matches(k, names, n=1)
+                problems.append(doc.problem(base + ("key", j), f"{k!r} is not a column of child table {table!r}",
+                                            hint=f"did you mean {close[0]!r}?" if close else
+                                            "declare it under columns"))
+        key = tuple(link) + tuple(k for k in own_key if k not in link)
+        for col in columns:
+            if col.name in key and col.type == "json":
+                problems.append(doc.problem(base + ("columns", col.name),
+                                            f"key column {col.name!r} cannot be of type json",
+                                            hint="use text, integer or date for key columns"))
+        each = tuple(conf["each"].split("."))
+        probe = Column(name="each", path=each)
+        _check_paths(doc, [probe], (), list(parent.strategies), context, problems, where=base, extra=CHILD_KEYS)
+        _check_paths(doc, columns, key, list(parent.strategies), context, problems, where=base + ("columns",),
+                     extra=CHILD_KEYS)
+        if len(problems) > before:
+            continue
+        name = f"{parent.name}.{table}"
+        out.append(dataclasses.replace(
+            parent, name=name, table=table, key=key, columns=tuple(columns),
+            description=f"children of {parent.name}: one row per element of {conf['each']}",
+            timestamps=conf.get("timestamps", True),
+            spec_hash=hashlib.sha256(f"{parent.spec_hash}:{name}".encode()).hexdigest()[:16],
+            parent=parent, each=each))
+    return out

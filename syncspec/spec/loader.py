@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import Problem, SpecError
-from .build import build_spec
+from .build import build_children, build_spec
 from .model import Spec
 from .schema import validate_document
 from .yamlfile import Located, load_yaml, read_text
@@ -45,6 +45,9 @@ def load_specs(root: Path, specs_dir: Path, context: dict[str, str],
         if spec is not None:
             specs.append(spec)
             docs[spec.name] = doc
+            for child in build_children(doc, spec, dict(context, sync=spec.name), problems):
+                specs.append(child)
+                docs[child.name] = doc
     _check_across(specs, docs, problems)
     if problems:
         raise SpecError(problems=problems)
@@ -54,7 +57,7 @@ def load_specs(root: Path, specs_dir: Path, context: dict[str, str],
         unknown = [n for n in only if n not in names]
         if unknown:
             raise SpecError(f"no spec named {', '.join(map(repr, unknown))}; specs: {', '.join(sorted(names))}")
-        specs = [s for s in specs if s.name in only]
+        specs = [s for s in specs if s.name in only or (s.parent is not None and s.parent.name in only)]
     return specs
 
 

@@ -13,6 +13,8 @@ FIELD_STYLES = ("bold", "list", "plain")
 TEMPLATE_RE = re.compile(r"\{\{|\}\}|\{([A-Za-z_$][\w.$]*)\}")
 # Record keys every strategy provides besides its own (see sources/records.py).
 META_KEYS = ("$path", "$file", "$stem", "$line", "$strategy")
+# Keys of a child record (target.children): the element, where it sits, and the parent row's values.
+CHILD_KEYS = ("$item", "$key", "$index", "$position", "$parent")
 # Keys of records matched by a pointer (json, yaml, frontmatter items).
 POINTER_KEYS = ("$key", "$pointer", "$match", "$value")
 TASK_KEYS = ("text", "checked", "depth", "heading", "headings", "position", "parent", "links")
@@ -170,6 +172,9 @@ class Spec:
     trigger: tuple[str, ...] = ("change", "commit")
     timestamps: bool = True
     spec_hash: str = ""
+    # a child spec (target.children): its records are the elements at ``each`` of the parent's records
+    parent: Spec | None = field(default=None, compare=False, repr=False)
+    each: tuple[str, ...] | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     # JSON path ("$.source.files[0]") -> (line, column) in the spec file, for later stages' errors
     locations: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)

@@ -34,7 +34,9 @@ EXPECTED = {
           ("tools/sre/system_state_etl.py", "sre", ".py", None,
            "System state ETL (retired): SYSTEM_STATE.md -> system_state.db, now specs/system_state.yaml.")]),
     ]),
-    "tasks": ({"prs": 7, "pr_tasks": 12}, [
+    "tasks": ({"prs": 7, "pr_tasks": 12, "pr_dependencies": 9}, [
+        ("SELECT pr_id, depends_on, position FROM pr_dependencies WHERE pr_id = 'PR-010' ORDER BY position",
+         [("PR-010", "PR-003", 1), ("PR-010", "PR-004", 2), ("PR-010", "PR-009", 3)]),
         ("SELECT pr_id, cold_state, dependencies, depends_on, dependency_count, estimate_min FROM prs "
          "WHERE pr_id IN ('PR-001', 'PR-010') ORDER BY pr_id",
          [("PR-001", "completed", "[]", None, 0, None),
@@ -52,7 +54,13 @@ EXPECTED = {
         ("SELECT task_id, phase_id, workstream_id, pointer FROM plan_tasks WHERE task_id = 'TSK-000-002-002'",
          [("TSK-000-002-002", "PH-000", "WS-000-002", "/phases/PH-000/workstreams/WS-000-002/tasks/TSK-000-002-002")]),
     ]),
-    "changelog": ({"releases": 5}, [
+    "changelog": ({"releases": 5, "release_changes": 11}, [
+        ("SELECT kind, text FROM release_changes WHERE version = '1.2.0' ORDER BY position",
+         [("added", "Task lists: `- [ ]` and `- [x]` items become rows, with their heading\nand nesting depth."),
+          ("added", "JSON Pointer sources with wildcards (`/phases/*/workstreams/*`)."),
+          ("changed", "Front matter dates are read as dates, not text."),
+          ("fixed", "A `|` inside inline code no longer splits a table cell ([#41])."),
+          ("fixed", "Crash on an empty `CHANGELOG.md` (reported by Zoë Álvarez).")]),
         ("SELECT version, released, yanked, compare FROM releases ORDER BY version",
          [("1.0.0", "2024-01-15", False, "https://github.com/example/tidy/releases/tag/v1.0.0"),
           ("1.1.0", "2024-03-10", False, "https://github.com/example/tidy/compare/v1.0.0...v1.1.0"),
