@@ -180,12 +180,18 @@ class Mapper:
         ok = True
         for name, get, steps, default, strict, convert, is_text, choices, col in self._plan:
             value = get(record)
-            if value.__class__ is str:
-                value = value.strip()
-                if steps is not None and value:
+            try:
+                if value.__class__ is str:
+                    value = value.strip()
+                    if steps is not None and value:
+                        value = steps(value)
+                elif steps is not None and value is not None:
                     value = steps(value)
-            elif steps is not None and value is not None:
-                value = steps(value)
+            except ValueError as exc:
+                problems.append(self._problem(record, col, f"value {_short(value)}: {exc}",
+                                              "fix the value in the source, or the column's transform"))
+                ok = False
+                continue
             if value is None or value == "":
                 if default is not None:
                     value = default

@@ -7,12 +7,14 @@ Steps (each documented in the README's spec reference):
     join / {join: SEP}         list -> text (SEP default ", ")
     first, last                list -> its first / last element (None if empty)
     count                      list or object -> number of elements; text -> 1
+    parse_json                 JSON text -> its value (a field line holding {"trigger": "cron"})
 
 A step that has nothing to work on passes the value through unchanged.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -73,6 +75,15 @@ def _last(value: Any) -> Any:
     return (value[-1] if value else None) if isinstance(value, list) else value
 
 
+def _parse_json(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not JSON: {exc.msg} at character {exc.pos}") from None
+
+
 def _count(value: Any) -> Any:
     return len(value) if isinstance(value, (list, dict)) else 1
 
@@ -85,7 +96,7 @@ def make_step(name: str, arg: Any = None) -> Step:
         return _split("," if arg is None else arg)
     if name == "join":
         return _join(", " if arg is None else arg)
-    return {"first": _first, "last": _last, "count": _count}[name]
+    return {"first": _first, "last": _last, "count": _count, "parse_json": _parse_json}[name]
 
 
 def _pattern_step(rx: re.Pattern[str]) -> Step:

@@ -122,3 +122,28 @@ def test_coerce_errors(value, ctype):
         coerce(value, ctype)
     with pytest.raises(ValueError):
         coerce("x", "nonsense")
+
+
+def test_parse_json_reads_a_field_line_into_a_json_column(make_ws, sqlite_url):
+    import sqlite3
+
+    from syncspec import MappingError, Workspace
+
+    spec = """sync: runs
+source: {files: RUNS.md, records: [{sections: {match: '^(?P<id>RUN-\\d+)'}}]}
+target:
+  table: runs
+  key: [id]
+  columns:
+    id: text
+    meta: {type: json, from: fields.metadata, transform: [parse_json]}
+"""
+    root = make_ws({"RUNS.md": '## RUN-1\n\n- Metadata: {"trigger": "cron", "n": 2}\n', "specs/runs.yaml": spec})
+    Workspace.open(root, database_url=sqlite_url).sync()
+    db = sqlite3.connect(sqlite_url.split("sqlite:///", 1)[1])
+    assert db.execute("SELECT meta FROM runs").fetchall() == [('{"n":2,"trigger":"cron"}',)]
+    (root / "RUNS.md").write_text("## RUN-1\n\n- Metadata: {trigger: cron}\n")
+    with pytest.raises(MappingError) as err:
+        Workspace.open(root, database_url=sqlite_url).sync()
+    problem = err.value.problems[0]
+    assert (problem.file, problem.line) == ("RUNS.md", 1) and "not JSON" in problem.message

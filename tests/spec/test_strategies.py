@@ -143,7 +143,7 @@ def test_transforms_are_built_in_order(load_specs):
 
 @pytest.mark.parametrize("transform, message", [
     ("[lowr]", "$.target.columns.title.transform[0]: 'lowr' is not one of 'strip', 'lower', 'upper', 'collapse', "
-               "'snake_case', 'number', 'split', 'join', 'first', 'last', 'count'\n    hint: did you mean 'lower'?"),
+               "'snake_case', 'number', 'split', 'join', 'first', 'last', 'count', 'parse_json'\n    hint: did you mean 'lower'?"),
     ("[{splt: ','}]", "$.target.columns.title.transform[0].splt: unknown key 'splt'\n    hint: did you mean 'split'?"),
     ("[{split: ''}]", "$.target.columns.title.transform[0].split: '' should be non-empty\n"
                       "    hint: a column is a type name (text, integer, real, boolean, date, datetime, json) or a "
