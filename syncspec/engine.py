@@ -26,7 +26,8 @@ from .errors import (DuplicateKeyError, MappingError, Problem, SourceError, Sync
 from .plan import ChangeSet
 from .records import Mapper, Row
 from .children import Children
-from .sources import extract_file, resolve_files
+from .sources import resolve_files
+from .sources.extract import extract_batches
 from .sources.text import read_bytes
 from .spec.model import Spec
 from .workspace import WorkspaceConfig
@@ -223,11 +224,43 @@ def plan_spec(cfg: WorkspaceConfig, spec: Spec, table, ledger, opts: Options, de
     keep_values = sink is None and opts.details
     for n, f in enumerate(to_parse, 1):
         deadline.check(f"reading {f.display}")
+        entries: list[list] = []    # [key, hash] of every row of the file, for the ledger
         try:
             if f.raw is None:
                 f.raw = read_bytes(f.path, f.display)
                 f.sha = hashlib.sha256(f.raw).hexdigest()
-            found = extract_file(spec, f.path, f.display, f.raw)
+            for found in extract_batches(spec, f.path, f.display, f.raw):   # one batch, or pieces of a big file
+                records = found.records if children is None else children.records(found.records)
+                if found.strategy is not None:
+                    strategies[found.strategy] = strategies.get(found.strategy, 0) + len(records)
+                rows: list[Row] = []
+                for record in records:
+                    row = mapper.map(record, mapping_problems)
+                    if row is None:
+                        continue
+                    first = seen.get(row.key)
+                    if first is not None:
+                        duplicates.append(_duplicate(spec, row, f"{first[0]}:{first[1]}" if first[1] else first[0]))
+                        continue
+                    seen[row.key] = (row.file, row.line)
+                    rows.append(row)
+                if not full and not opts.full:
+                    _claim_new_keys(spec, table, ledger, rows, index, duplicates)
+                file_inserts: list[Row] = []
+                file_updates: list[tuple[Row, str | None]] = []
+                for row in rows:
+                    entries.append([list(row.key), row.hash])
+                    stored = index.pop(row.key, None)
+                    if stored is None:
+                        file_inserts.append(row)
+                    elif stored[0] != row.hash or stored[1]:
+                        file_updates.append((row, stored[0]))
+                    else:
+                        unchanged += 1
+                if sink is not None and not (source_problems or duplicates or mapping_problems):
+                    sink.rows(file_inserts, file_updates)
+                inserts.extend(_light(r) for r in file_inserts)
+                updates.extend((r if keep_values and len(updates) < 200 else _light(r), old) for r, old in file_updates)
         except SourceError as exc:
             source_problems.extend(exc.problems)
             continue
@@ -235,39 +268,7 @@ def plan_spec(cfg: WorkspaceConfig, spec: Spec, table, ledger, opts: Options, de
             f.raw = None    # stream: never hold the corpus
         if opts.progress:
             opts.progress(spec.name, n, len(to_parse))
-        records = found.records if children is None else children.records(found.records)
-        if found.strategy is not None:
-            strategies[found.strategy] = strategies.get(found.strategy, 0) + len(records)
-        rows: list[Row] = []
-        for record in records:
-            row = mapper.map(record, mapping_problems)
-            if row is None:
-                continue
-            first = seen.get(row.key)
-            if first is not None:
-                duplicates.append(_duplicate(spec, row, f"{first[0]}:{first[1]}" if first[1] else first[0]))
-                continue
-            seen[row.key] = (row.file, row.line)
-            rows.append(row)
-        if not full and not opts.full:
-            _claim_new_keys(spec, table, ledger, rows, index, duplicates)
-        entries = []
-        file_inserts: list[Row] = []
-        file_updates: list[tuple[Row, str | None]] = []
-        for row in rows:
-            entries.append([list(row.key), row.hash])
-            stored = index.pop(row.key, None)
-            if stored is None:
-                file_inserts.append(row)
-            elif stored[0] != row.hash or stored[1]:
-                file_updates.append((row, stored[0]))
-            else:
-                unchanged += 1
         parsed.append((f.display, f.size, _stable_mtime(f.mtime_ns), f.sha, entries))
-        if sink is not None and not (source_problems or duplicates or mapping_problems):
-            sink.rows(file_inserts, file_updates)
-        inserts.extend(_light(r) for r in file_inserts)
-        updates.extend((r if keep_values and len(updates) < 200 else _light(r), old) for r, old in file_updates)
     problems.add(SourceError, source_problems)
     problems.add(DuplicateKeyError, duplicates)
     problems.add(MappingError, mapping_problems)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import glob as _glob
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, SourceError
 from ..spec.model import DocumentStrategy, FrontmatterStrategy, Spec, Strategy
+from .chunks import MIN_FILE_BYTES, chunk_level, pieces
 from .documents import extract_document
 from .files import extract_whole_file
 from .frontmatter import extract_frontmatter
@@ -18,7 +19,7 @@ from .records import Record
 from .sections import extract_sections
 from .tables import extract_table
 from .tasks import extract_tasks
-from .text import read_source
+from .text import read_bytes, read_source
 
 # kind -> records of one strategy from one parsed file
 EXTRACTORS: dict[str, Callable[[Any, Parsed], Iterable[Record]]] = {
@@ -102,6 +103,26 @@ def extract_file(spec: Spec, path: Path, display: str, raw: bytes | None = None)
         if records:
             return FileRecords(display, strategy.kind, records)
     return FileRecords(display, None, [])
+
+
+def extract_batches(spec: Spec, path: Path, display: str, raw: bytes | None = None,
+                    min_bytes: int | None = None, chunk: int | None = None) -> Iterator[FileRecords]:
+    """The file's records as one batch, or, for a large markdown file, piece by piece (sources/chunks.py),
+    so memory holds the file's bytes and one piece's records, not every record of the file."""
+    level = chunk_level(spec)
+    if raw is None:
+        raw = read_bytes(path, display)
+    if level is None or len(raw) < (MIN_FILE_BYTES if min_bytes is None else min_bytes):
+        yield extract_file(spec, path, display, raw)
+        return
+    skip = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+    data = raw[skip:] if skip else raw
+    strategy = spec.strategies[0]
+    kw = {} if chunk is None else {"chunk": chunk}
+    for start, end, line in pieces(data, level, **kw):
+        src = read_source(path, display, spec.encoding, data[start:end], offset=start + skip, first_line=line)
+        records = run_strategy(strategy, Parsed(src, path))
+        yield FileRecords(display, strategy.kind if records else None, records)
 
 
 def _pointer(strategy: Strategy):

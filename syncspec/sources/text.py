@@ -16,6 +16,7 @@ class SourceText:
     display: str
     text: str
     data: bytes
+    first_line: int = 1     # line number of data's first line (a piece of a larger file starts later)
     _starts: list[int] | None = field(default=None, repr=False)
 
     def line_of(self, offset: int) -> int:
@@ -28,7 +29,7 @@ class SourceText:
                 starts.append(pos + 1)
                 pos = find(b"\n", pos + 1)
             self._starts = starts
-        return bisect_right(self._starts, offset)
+        return bisect_right(self._starts, offset) + self.first_line - 1
 
 
 def read_bytes(path: Path, display: str) -> bytes:
@@ -42,23 +43,27 @@ def read_bytes(path: Path, display: str) -> bytes:
         raise SourceError(problems=[Problem(f"cannot read source file: {exc.strerror}", file=display)]) from None
 
 
-def read_source(path: Path, display: str, encoding: str = "utf-8", raw: bytes | None = None) -> SourceText:
-    """Decode a file (or its already-read bytes); an undecodable byte is an error naming line and offset."""
+def read_source(path: Path, display: str, encoding: str = "utf-8", raw: bytes | None = None,
+                offset: int = 0, first_line: int = 1) -> SourceText:
+    """Decode a file (or its already-read bytes); an undecodable byte is an error naming line and offset.
+
+    ``offset`` and ``first_line`` place ``raw`` inside its file when it is a piece of it (sources/chunks.py).
+    """
     if raw is None:
         raw = read_bytes(path, display)
     utf8 = encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig")
     skip = 0
-    if raw.startswith(b"\xef\xbb\xbf"):
+    if offset == 0 and raw.startswith(b"\xef\xbb\xbf"):
         skip = 3
         utf8 = True
     try:
         text = raw[skip:].decode("utf-8" if utf8 else encoding)
     except UnicodeDecodeError as exc:
-        offset = exc.start + skip     # in the file as it is on disk, BOM included
-        line = raw.count(b"\n", 0, offset) + 1
-        col = offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
+        at = exc.start + skip         # in the file as it is on disk, BOM included
+        line = raw.count(b"\n", 0, at) + first_line
+        col = at - (raw.rfind(b"\n", 0, at) + 1) + 1
         raise SourceError(problems=[Problem(
-            f"cannot decode byte 0x{raw[offset]:02x} at byte offset {offset} as {encoding}",
+            f"cannot decode byte 0x{raw[at]:02x} at byte offset {at + offset} as {encoding}",
             file=display, line=line, column=col,
             hint="save the file as UTF-8, or declare its encoding in the spec (source.encoding: cp1252)")]) from None
     except LookupError:
@@ -67,4 +72,4 @@ def read_source(path: Path, display: str, encoding: str = "utf-8", raw: bytes | 
             hint="set source.encoding to a codec such as utf-8, latin-1, cp1252")]) from None
     raw = raw[skip:] if skip else raw
     data = raw if utf8 else text.encode("utf-8")
-    return SourceText(display=display, text=text, data=data)
+    return SourceText(display=display, text=text, data=data, first_line=first_line)

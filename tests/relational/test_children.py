@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from syncspec import SpecError, Workspace
-from tests.test_sync_backends import query
+from syncspec.targets.database import connect, parse_target
+
+
+def query(url: str, sql: str) -> list[tuple]:
+    """Read the target with the plain driver, not through syncspec."""
+    db = connect(parse_target(url))
+    try:
+        return [tuple(r) for r in db.execute_sql(sql.replace('"', "`") if "mysql" in url else sql).fetchall()]
+    finally:
+        db.close()
 
 PLAN = """---
 prs:

@@ -1,0 +1,126 @@
+"""A large markdown file is parsed piece by piece; the pieces must give exactly the whole file's records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from syncspec.errors import SourceError
+from syncspec.sources import extract_file
+from syncspec.sources.chunks import cuts
+from syncspec.sources.extract import extract_batches
+
+from test_properties import SETTINGS, SPEC, ledgers
+
+TRICKY = """---
+title: a ledger
+---
+# Ledger
+
+## X-1 first
+
+**Status**: done
+
+```
+## X-99 inside a fence
+```
+
+<!--
+## X-98 inside a comment
+
+-->
+
+## X-2 second
+- Owner: ana
+
+<pre>
+## X-97 inside pre
+
+</pre>
+
+<div>
+## X-96 inside a div block
+</div>
+
+~~~~ text
+```
+## X-95 a fence inside another
+```
+~~~~
+
+## X-3 third ##
+
+Setext
+------
+
+    ## X-94 indented code
+
+``` a `not a fence` line
+## X-4 after a backtick line that is no fence
+
+Último: ünïcödé
+## X-5 fifth
+"""
+
+
+def _pieces(path: Path, data: bytes, chunk: int = 1):
+    path.write_bytes(data)
+    batches = list(extract_batches(SPEC, path, "doc.md", data, min_bytes=0, chunk=chunk))
+    return [r for b in batches for r in b.records], len(batches)
+
+
+def _whole(path: Path, data: bytes):
+    path.write_bytes(data)
+    return extract_file(SPEC, path, "doc.md", data).records
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_pieces_give_the_whole_files_records(tmp_path, newline, bom):
+    data = bom + TRICKY.replace("\n", newline).encode()
+    whole = _whole(tmp_path / "doc.md", data)
+    pieces, n = _pieces(tmp_path / "doc.md", data)
+    assert [r.data["id"] for r in whole] == ["X-1", "X-2", "X-3", "X-4", "X-5"]
+    assert n == 7      # front matter, then a cut before '# Ledger' and X-1..X-5: never inside a fence, comment or HTML block
+    assert [(r.line, r.data) for r in pieces] == [(r.line, r.data) for r in whole]
+
+
+def test_no_cut_inside_fences_comments_or_html_blocks():
+    data = TRICKY.encode()
+    at = {data[c:data.index(b"\n", c)].decode() for c in cuts(data, 2, chunk=1)}
+    assert at == {"# Ledger", "## X-1 first", "## X-2 second", "## X-3 third ##",
+                  "## X-4 after a backtick line that is no fence", "## X-5 fifth"}
+
+
+def test_reference_definitions_keep_the_file_whole():
+    data = (TRICKY + "\n[x]: https://example.com\n").encode()
+    assert cuts(data, 2, chunk=1) == []
+
+
+def test_unclosed_fence_stops_cutting():
+    data = b"## X-1\n\n```\n## X-2 fenced to the end\n\n## X-3\n"
+    assert cuts(data, 2, chunk=1) == []
+
+
+def test_a_bad_byte_in_a_later_piece_is_located_as_in_the_whole_file(tmp_path):
+    data = TRICKY.encode().replace("Último".encode(), b"\xff ltimo")
+    with pytest.raises(SourceError) as whole:
+        _whole(tmp_path / "doc.md", data)
+    with pytest.raises(SourceError) as pieces:
+        _pieces(tmp_path / "doc.md", data)
+    w, p = whole.value.problems[0], pieces.value.problems[0]
+    assert (p.message, p.line, p.column) == (w.message, w.line, w.column)
+    assert w.line == TRICKY.splitlines().index("Último: ünïcödé") + 1
+
+
+@SETTINGS
+@given(doc=ledgers(), chunk=st.sampled_from([1, 40, 200]))
+def test_any_ledger_in_pieces_gives_the_same_records(tmp_path_factory, doc, chunk):
+    text, _ = doc
+    path = tmp_path_factory.mktemp("chunks") / "doc.md"
+    data = text.encode("utf-8")
+    pieces, _ = _pieces(path, data, chunk)
+    assert [(r.line, r.data) for r in pieces] == [(r.line, r.data) for r in _whole(path, data)]
