@@ -46,8 +46,9 @@ def chunk_level(spec: Spec) -> int | None:
     return spec.strategies[0].level
 
 
-def cuts(data: bytes, level: int, chunk: int = CHUNK_BYTES) -> list[int]:
+def cuts(data: bytes, level: int, chunk: int | None = None) -> list[int]:
     """Byte offsets (line starts) where ``data`` may be cut, each at least ``chunk`` after the previous."""
+    chunk = CHUNK_BYTES if chunk is None else chunk
     if _DEFINITION.search(data):
         return []
     rx = _RX_CACHE.get(level)
@@ -96,7 +97,7 @@ def _html_end(data: bytes, line_start: int, lt: int) -> int | None:
     return len(data) if m is None else m.end()
 
 
-def pieces(data: bytes, level: int, chunk: int = CHUNK_BYTES) -> Iterator[tuple[int, int, int]]:
+def pieces(data: bytes, level: int, chunk: int | None = None) -> Iterator[tuple[int, int, int]]:
     """(byte start, byte end, 1-based line of the start) of each piece of ``data``."""
     start, line = 0, 1
     for cut in cuts(data, level, chunk):

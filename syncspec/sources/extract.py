@@ -10,7 +10,8 @@ from typing import Any
 
 from ..errors import Problem, SourceError
 from ..spec.model import DocumentStrategy, FrontmatterStrategy, Spec, Strategy
-from .chunks import MIN_FILE_BYTES, chunk_level, pieces
+from . import chunks
+from .chunks import chunk_level, pieces
 from .documents import extract_document
 from .files import extract_whole_file
 from .frontmatter import extract_frontmatter
@@ -112,14 +113,13 @@ def extract_batches(spec: Spec, path: Path, display: str, raw: bytes | None = No
     level = chunk_level(spec)
     if raw is None:
         raw = read_bytes(path, display)
-    if level is None or len(raw) < (MIN_FILE_BYTES if min_bytes is None else min_bytes):
+    if level is None or len(raw) < (chunks.MIN_FILE_BYTES if min_bytes is None else min_bytes):
         yield extract_file(spec, path, display, raw)
         return
     skip = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
     data = raw[skip:] if skip else raw
     strategy = spec.strategies[0]
-    kw = {} if chunk is None else {"chunk": chunk}
-    for start, end, line in pieces(data, level, **kw):
+    for start, end, line in pieces(data, level, chunk):
         src = read_source(path, display, spec.encoding, data[start:end], offset=start + skip, first_line=line)
         records = run_strategy(strategy, Parsed(src, path))
         yield FileRecords(display, strategy.kind if records else None, records)

@@ -124,3 +124,28 @@ def test_any_ledger_in_pieces_gives_the_same_records(tmp_path_factory, doc, chun
     data = text.encode("utf-8")
     pieces, _ = _pieces(path, data, chunk)
     assert [(r.line, r.data) for r in pieces] == [(r.line, r.data) for r in _whole(path, data)]
+
+
+def test_a_sync_in_pieces_writes_what_a_whole_file_sync_writes(make_ws, monkeypatch):
+    import sqlite3
+
+    from syncspec import DuplicateKeyError, Workspace
+    from syncspec.sources import chunks
+
+    spec = ("sync: t\nsource:\n  files: doc.md\n  records:\n    - sections: {match: '^(?P<id>X-\\d+)'}\n"
+            "target:\n  table: t\n  key: [id]\n  columns:\n    id: text\n    body: text\n    owner: {from: fields.owner}\n")
+    dbs = []
+    for small in (False, True):
+        root = make_ws({"doc.md": TRICKY, "specs/t.yaml": spec})
+        if small:
+            monkeypatch.setattr(chunks, "MIN_FILE_BYTES", 0)
+            monkeypatch.setattr(chunks, "CHUNK_BYTES", 1)
+        result = Workspace.open(root).sync()
+        assert result.inserted == 5
+        db = sqlite3.connect(root / ".syncspec" / "t.db")
+        dbs.append(db.execute("SELECT id, body, owner, content_hash FROM t ORDER BY id").fetchall())
+    assert dbs[0] == dbs[1]
+    (root / "doc.md").write_text(TRICKY + "\n## X-2 again\n")
+    with pytest.raises(DuplicateKeyError) as err:
+        Workspace.open(root).sync()
+    assert "doc.md:50: duplicate key" in str(err.value) and "first at doc.md:19" in str(err.value)
