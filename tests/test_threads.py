@@ -143,12 +143,17 @@ def test_processes_sync_one_sqlite_file(workspace, sqlite_url):
     assert len(runs) == 1 + 2 * ROUNDS and {r.state for r in runs} == {"succeeded"}
 
 
-@pytest.mark.parametrize("backend", ["pg_url", "mysql_url"])
+@pytest.mark.parametrize("backend", ["sqlite_url", "pg_url", "mysql_url"])
 def test_one_database_named_two_ways_is_one_lock(workspace, backend, request):
     """127.0.0.1 and localhost (or a user in the URL or not) reach one database: runs must still serialize,
-    so the lock is named after the database the connection is in, not after the URL's text."""
+    so the lock is named after the database the connection is in, not after the URL's text. On SQLite
+    the file lock excludes a second lock of the same process too."""
     url = request.getfixturevalue(backend)
-    urls = [url, url.replace("127.0.0.1", "localhost")]
+    if backend == "sqlite_url":
+        head, name = url.rsplit("/", 1)
+        urls = [url, f"{head}/./{name}"]
+    else:
+        urls = [url, url.replace("127.0.0.1", "localhost")]
     assert urls[0] != urls[1]
     from syncspec.targets.database import connect, parse_target, run_lock
 
