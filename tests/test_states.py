@@ -221,3 +221,16 @@ def test_states_imply_choices(make_ws):
         Workspace.open(root).plan()
     assert "value 'pendng' is not one of the choices" in str(err.value)
     assert "did you mean 'pending'?" in str(err.value)
+
+
+def test_full_diff_checks_too(make_ws, sqlite_url):
+    """--all diffs against the target itself (another path through plan_spec): same check."""
+    root = make_ws({"specs/runs.yaml": SPEC, "docs/runs.md": runs_md(("RUN-1", "pending"), ("RUN-2", "running"))})
+    w = Workspace.open(root, database_url=sqlite_url)
+    w.sync()
+    write(w, runs_md(("RUN-1", "pending"), ("RUN-2", "pending")))
+    with pytest.raises(StateTransitionError, match="cannot change from 'running' to 'pending'"):
+        w.sync(full=True)
+    with pytest.raises(StateTransitionError):
+        w.plan(full=True)
+    assert stored(w) == {"RUN-1": "pending", "RUN-2": "running"}
