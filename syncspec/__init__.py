@@ -18,7 +18,8 @@ _EXPORTS = {
     "RunRecord": "ledger", "StepRecord": "ledger", "EventRecord": "ledger",
     "Problem": "errors", "SyncSpecError": "errors", "ConfigError": "errors", "SpecError": "errors",
     "SourceError": "errors", "DuplicateKeyError": "errors", "MappingError": "errors",
-    "TargetError": "errors", "TargetUnavailable": "errors", "TimeLimitExceeded": "errors",
+    "StateTransitionError": "errors", "TargetError": "errors", "TargetUnavailable": "errors",
+    "TimeLimitExceeded": "errors",
     "LockNotAcquired": "errors", "CheckFailed": "errors",
 }
 
@@ -38,7 +39,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .api import Preview, SpecStatus, Workspace
     from .engine import PlanResult, SyncResult
     from .errors import (CheckFailed, ConfigError, DuplicateKeyError, LockNotAcquired, MappingError, Problem,
-                         SourceError, SpecError, SyncSpecError, TargetError, TargetUnavailable,
-                         TimeLimitExceeded)
+                         SourceError, SpecError, StateTransitionError, SyncSpecError, TargetError,
+                         TargetUnavailable, TimeLimitExceeded)
     from .ledger import EventRecord, RunRecord, StepRecord
     from .plan import ChangeSet

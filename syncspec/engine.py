@@ -21,14 +21,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import (DuplicateKeyError, MappingError, Problem, SourceError, SyncSpecError, TargetError,
-                     TimeLimitExceeded)
+from .errors import (DuplicateKeyError, MappingError, Problem, SourceError, StateTransitionError, SyncSpecError,
+                     TargetError, TimeLimitExceeded)
 from .plan import ChangeSet
 from .records import Mapper, Row
 from .children import Children
 from .sources import resolve_files
 from .sources.extract import extract_batches
 from .sources.text import read_bytes
+from .states import StateCheck
 from .spec.model import Spec
 from .workspace import WorkspaceConfig
 
@@ -96,7 +97,7 @@ SyncResult = PlanResult
 class Collected:
     """Problems of a whole run by kind, raised together as the most fundamental kind."""
 
-    ORDER = (SourceError, DuplicateKeyError, MappingError)
+    ORDER = (SourceError, DuplicateKeyError, MappingError, StateTransitionError)
 
     def __init__(self) -> None:
         self.by_kind: dict[type[SyncSpecError], list[Problem]] = {}
@@ -221,6 +222,9 @@ def plan_spec(cfg: WorkspaceConfig, spec: Spec, table, ledger, opts: Options, de
     source_problems: list[Problem] = []
     mapping_problems: list[Problem] = []
     duplicates: list[Problem] = []
+    state_problems: list[Problem] = []
+    warnings: list[Problem] = []
+    state_check = StateCheck(spec, table)
     keep_values = sink is None and opts.details
     for n, f in enumerate(to_parse, 1):
         deadline.check(f"reading {f.display}")
@@ -257,7 +261,11 @@ def plan_spec(cfg: WorkspaceConfig, spec: Spec, table, ledger, opts: Options, de
                         file_updates.append((row, stored[0]))
                     else:
                         unchanged += 1
-                if sink is not None and not (source_problems or duplicates or mapping_problems):
+                if state_check and (file_updates or (state_check.on_inserts and file_inserts)):
+                    errors, warned = state_check.check(file_inserts, file_updates)   # before these rows are written
+                    state_problems.extend(errors)
+                    warnings.extend(warned)
+                if sink is not None and not (source_problems or duplicates or mapping_problems or state_problems):
                     sink.rows(file_inserts, file_updates)
                 inserts.extend(_light(r) for r in file_inserts)
                 updates.extend((r if keep_values and len(updates) < 200 else _light(r), old) for r, old in file_updates)
@@ -272,7 +280,8 @@ def plan_spec(cfg: WorkspaceConfig, spec: Spec, table, ledger, opts: Options, de
     problems.add(SourceError, source_problems)
     problems.add(DuplicateKeyError, duplicates)
     problems.add(MappingError, mapping_problems)
-    if source_problems or duplicates or mapping_problems:
+    problems.add(StateTransitionError, state_problems)
+    if source_problems or duplicates or mapping_problems or state_problems:
         return None
 
     deletes, marks = [], []
@@ -295,7 +304,8 @@ def plan_spec(cfg: WorkspaceConfig, spec: Spec, table, ledger, opts: Options, de
     if sink is not None:
         sink.finish(deletes, marks)
     cs = ChangeSet(spec.name, spec.table, tuple(inserts), tuple(updates), tuple(deletes), tuple(marks), unchanged,
-                   files=len(files), parsed=len(to_parse), records=records, strategies=strategies)
+                   files=len(files), parsed=len(to_parse), records=records, strategies=strategies,
+                   warnings=tuple(warnings))
     return SpecWork(cs, parsed, touched, removed, full)
 
 
@@ -428,7 +438,7 @@ def execute(cfg: WorkspaceConfig, specs: list[Spec], target_label: str, write: b
     return dataclasses.replace(result, seconds=time.perf_counter() - started)
 
 
-INPUT_ERRORS = (SourceError, MappingError, DuplicateKeyError)
+INPUT_ERRORS = (SourceError, MappingError, DuplicateKeyError, StateTransitionError)
 
 
 def _plan(cfg, specs, target_label, db, backend, ledger, opts, deadline, started) -> PlanResult:

@@ -6,6 +6,7 @@
     ├── SourceError               exit 1  unreadable or undecodable source files
     │   └── DuplicateKeyError     exit 1  two records with one key
     ├── MappingError              exit 1  values that do not coerce, required/choices
+    │   └── StateTransitionError  exit 1  a state change the column's states: do not allow
     ├── TargetError               exit 2  database connection or write errors
     ├── TargetUnavailable         exit 4  a driver or mode that is not installed
     ├── TimeLimitExceeded         exit 3  --max-seconds passed
@@ -104,6 +105,10 @@ class DuplicateKeyError(SourceError):
 
 class MappingError(SyncSpecError):
     """A record value does not fit its column (type, required, choices)."""
+
+
+class StateTransitionError(MappingError):
+    """A row would move from its stored state to one its column's ``states:`` do not allow."""
 
 
 class TargetError(SyncSpecError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import Problem
 from .records import Row
 
 
@@ -25,6 +26,7 @@ class ChangeSet:
     strategies: dict[str, int] = field(default_factory=dict)
     schema_changes: tuple[str, ...] = ()
     changed: dict[tuple, tuple[str, ...]] = field(default_factory=dict)   # update key -> columns (plan only)
+    warnings: tuple[Problem, ...] = ()       # state moves written anyway (states.on_violation: warn)
 
     @property
     def empty(self) -> bool:
@@ -51,6 +53,7 @@ class ChangeSet:
             "spec": self.spec, "table": self.table, **self.counts, "files": self.files, "parsed": self.parsed,
             "records": self.records,
             "strategies": self.strategies, "schema_changes": list(self.schema_changes),
+            "warnings": [p.as_dict() for p in self.warnings],
             "inserts": [{"key": list(r.key), "file": r.file, "line": r.line} for r in keys(self.inserts)],
             "updates": [{"key": list(r.key), "file": r.file, "line": r.line, "old_hash": o, "new_hash": r.hash,
                          **({"columns": list(self.changed[r.key])} if r.key in self.changed else {})}

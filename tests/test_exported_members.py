@@ -12,7 +12,8 @@ def test_public_names_are_exported():
     expected = {
         "Workspace", "Preview", "SpecStatus", "PlanResult", "SyncResult", "ChangeSet", "RunRecord",
         "StepRecord", "EventRecord", "Problem", "SyncSpecError", "ConfigError", "SpecError", "SourceError",
-        "DuplicateKeyError", "MappingError", "TargetError", "TargetUnavailable", "TimeLimitExceeded",
+        "DuplicateKeyError", "MappingError", "StateTransitionError", "TargetError", "TargetUnavailable",
+        "TimeLimitExceeded",
         "LockNotAcquired", "CheckFailed", "__version__",
     }
     assert set(syncspec.__all__) == expected

@@ -37,6 +37,8 @@ def render_changes(out: Output, result, verb: str, limit: int | None) -> None:
                      style={"insert": "green", "update": "yellow"}.get(op, "red"))
         if len(shown) < len(items):
             out.line(f"  ... and {len(items) - len(shown)} more (use --limit 0 to list all)")
+        for problem in cs.warnings:
+            out.error(f"warning: {problem.format()}")
     out.line(f"{result.inserted} to insert, {result.updated} to update, {result.deleted} to delete, "
              f"{result.unchanged} unchanged" if verb == "plan" else
              f"{result.inserted} inserted, {result.updated} updated, {result.deleted} deleted, "

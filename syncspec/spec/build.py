@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import Problem
 from .model import (CHILD_KEYS, COLUMN_TYPES, Column, DocumentStrategy, FileStrategy, FrontmatterStrategy,
-                    SectionsStrategy, Spec, Strategy, TableStrategy, TasksStrategy, Template)
+                    SectionsStrategy, Spec, StateMachine, Strategy, TableStrategy, TasksStrategy, Template)
 from .pointer import Pointer, PointerSyntaxError
 from .yamlfile import Located, json_path
 
@@ -188,8 +188,73 @@ def _column(doc: Located, name: str, conf: Any, context: dict[str, str], problem
                 problems.append(doc.problem(base + ("choices", i),
                                             f"choice {choice!r} is not {article} {ctype}: {exc}"))
         kwargs["choices"] = tuple(choices)
+    if "states" in conf:
+        machine = _states(doc, base + ("states",), conf["states"], ctype, kwargs.get("choices"), problems)
+        if machine is None:
+            return None
+        kwargs["states"] = machine
+        kwargs.setdefault("choices", machine.states)   # the states are the values a row may hold
     assert ctype in COLUMN_TYPES
     return Column(**kwargs)
+
+
+def _states(doc: Located, base: tuple, conf: dict[str, Any], ctype: str, choices: tuple[Any, ...] | None,
+            problems: list[Problem]) -> StateMachine | None:
+    """``states:`` -> a StateMachine; the states are those named under ``transitions`` (as a source
+    or a target), so a typo in ``initial`` or ``terminal`` is caught rather than made a new state."""
+    from ..records import coerce  # late import: records imports spec.model
+
+    before = len(problems)
+    if ctype not in ("text", "integer"):
+        problems.append(doc.problem(base, f"states need a text or integer column, not {ctype}",
+                                    hint="declare the column as type: text (or integer)"))
+        return None
+
+    def state(value: Any, path: tuple) -> Any:
+        try:
+            return coerce(value, ctype)
+        except ValueError as exc:
+            problems.append(doc.problem(path, f"state {value!r} is not an {ctype}: {exc}"))
+            return value
+
+    known: list[Any] = []
+    transitions: list[tuple[Any, tuple[Any, ...]]] = []
+    for source, targets in conf["transitions"].items():
+        path = base + ("transitions", source)
+        old = state(source, path)
+        new = tuple(state(t, path + (i,)) for i, t in enumerate(targets))
+        transitions.append((old, new))
+        known.extend(s for s in (old, *new) if s not in known)
+
+    def named(part: str) -> tuple[Any, ...]:
+        out = []
+        for i, value in enumerate(conf.get(part, ())):
+            value = state(value, base + (part, i))
+            if value not in known:
+                close = difflib.get_close_matches(str(value), [str(k) for k in known], n=1)
+                problems.append(doc.problem(base + (part, i), f"{part} state {value!r} is not a state of the machine "
+                                                              f"(states: {', '.join(map(str, known))})",
+                                            hint=(f"did you mean {close[0]!r}? " if close else "")
+                                            + f"or list it under transitions (e.g. {value}: [])"))
+            out.append(value)
+        return tuple(out)
+
+    terminal = named("terminal")
+    initial = named("initial") if "initial" in conf else None
+    for (source, targets), raw in zip(transitions, conf["transitions"]):
+        if source in terminal and targets:
+            problems.append(doc.problem(base + ("transitions", raw), f"terminal state {source!r} has transitions "
+                                                                     f"to {', '.join(map(str, targets))}",
+                                        hint=f"remove them, or drop {source!r} from terminal"))
+    missing = [value for value in known if choices is not None and value not in choices]
+    if missing:
+        problems.append(doc.problem(base[:-1] + ("choices",), f"state(s) {', '.join(map(str, missing))} "
+                                                              "missing from the column's choices",
+                                    hint="add them to choices, or drop choices: the states imply them"))
+    if len(problems) > before:
+        return None
+    return StateMachine(states=tuple(known), transitions=tuple(transitions), terminal=terminal, initial=initial,
+                        on_violation=conf.get("on_violation", "error"))
 
 
 def _is_context(path: tuple[str, ...], context: dict[str, str]) -> bool:

@@ -135,6 +135,27 @@ class Template:
 
 
 @dataclass(frozen=True)
+class StateMachine:
+    """A column's states and the moves allowed between them (checked against the stored row)."""
+
+    states: tuple[Any, ...]                                   # every state, in order of first mention
+    transitions: tuple[tuple[Any, tuple[Any, ...]], ...]      # (from, allowed next states)
+    terminal: tuple[Any, ...] = ()
+    initial: tuple[Any, ...] | None = None                    # None: a new row may start in any state
+    on_violation: str = "error"                               # "error" | "warn"
+
+    def next_states(self, state: Any) -> tuple[Any, ...]:
+        """States ``state`` may move to (itself excluded: staying is always allowed)."""
+        for source, targets in self.transitions:
+            if source == state:
+                return targets
+        return ()
+
+    def allows(self, old: Any, new: Any) -> bool:
+        return old == new or new in self.next_states(old)
+
+
+@dataclass(frozen=True)
 class Column:
     """One target column: where its value comes from and how it is checked."""
 
@@ -150,6 +171,7 @@ class Column:
     pattern: re.Pattern[str] | None = None
     transforms: tuple[tuple[str, Any], ...] = ()   # (name, argument or None), in order
     length: int | None = None
+    states: StateMachine | None = None
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ with its install hint.
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -132,7 +133,11 @@ def run_lock(db, target: Target, timeout: float) -> Iterator[None]:
         finally:
             lock.release()
         return
-    key = int.from_bytes(hashlib.sha256(b"syncspec:" + target.url.encode()).digest()[:8], "big", signed=True)
+    # Named after the database the connection is in, not the URL's text: 127.0.0.1 and localhost,
+    # or a URL with and without a user, reach one database and must share one lock.
+    current = "current_database()" if target.backend == "postgresql" else "DATABASE()"
+    database = db.execute_sql(f"SELECT {current}").fetchone()[0] or ""
+    key = int.from_bytes(hashlib.sha256(b"syncspec:" + database.encode()).digest()[:8], "big", signed=True)
     if target.backend == "postgresql":
         deadline = time.monotonic() + timeout
         while not db.execute_sql("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0]:
@@ -145,7 +150,8 @@ def run_lock(db, target: Target, timeout: float) -> Iterator[None]:
             db.execute_sql("SELECT pg_advisory_unlock(%s)", (key,))
         return
     name = f"syncspec_{key & 0xFFFFFFFF:x}"
-    if not db.execute_sql("SELECT GET_LOCK(%s, %s)", (name, int(timeout))).fetchone()[0]:
+    # GET_LOCK names are server-wide, hence the database in the name; its timeout is whole seconds
+    if not db.execute_sql("SELECT GET_LOCK(%s, %s)", (name, math.ceil(max(timeout, 0)))).fetchone()[0]:
         raise _busy(target, timeout)
     try:
         yield

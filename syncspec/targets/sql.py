@@ -140,6 +140,31 @@ class SqlTable:
                 out[tuple(key_part(v) for v in row[:n])] = (row[n], len(row) > n + 1 and row[n + 1] is not None)
         return out
 
+    def column_values(self, spec: Spec, keys: Sequence[tuple], names: Sequence[str]) -> dict[tuple, tuple]:
+        """key -> stored values of ``names`` for ``keys`` (state checks): one narrow SELECT per 500 keys."""
+        if not keys or not self.exists():
+            return {}
+        import operator
+        from functools import reduce
+
+        n = len(self.key)
+        cols = [self.fields[k] for k in self.key] + [self.fields[name] for name in names]
+        out: dict[tuple, tuple] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            if n == 1:
+                cond = self.fields[self.key[0]].in_([self._key_param(key, 0) for key in chunk])
+            else:
+                cond = reduce(operator.or_, [reduce(operator.and_, [self.fields[name] == self._key_param(key, i)
+                                                                    for i, name in enumerate(self.key)])
+                                             for key in chunk])
+            query = self.model.select(*cols).where(cond)
+            for name, value in spec.partition.items():
+                query = query.where(self.fields[name] == value)
+            for row in query.tuples():
+                out[tuple(key_part(v) for v in row[:n])] = row[n:]
+        return out
+
     def fetch(self, spec: Spec, keys: Iterable[tuple]) -> dict[tuple, dict[str, Any]]:
         """Full stored rows for a few keys (plan shows which columns an update changes)."""
         out = {}
