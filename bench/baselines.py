@@ -128,3 +128,32 @@ def sqlite_utils_upsert(db_path: Path | str, rows: list[dict]) -> int:
     finally:
         db.close()
     return len(rows)
+
+
+def dlt_merge(db_path: Path | str, rows: list[dict], pipelines_dir: Path | str | None = None) -> int:
+    """The other peer: a dlt pipeline, ``write_disposition="merge"`` on the key, into SQLite via SQLAlchemy.
+
+    Its pipeline state lives beside the database, so a second call is dlt's own
+    incremental (no-op) run. Returns rows handed to dlt.
+    """
+    import warnings
+
+    import dlt
+
+    warnings.filterwarnings("ignore", message="implicitly coercing SELECT")   # SQLAlchemy, inside dlt
+    db_path = Path(db_path)
+    pipe = dlt.pipeline(pipeline_name="bench_" + db_path.stem,
+                        destination=dlt.destinations.sqlalchemy(f"sqlite:///{db_path}"),
+                        dataset_name="main", pipelines_dir=str(pipelines_dir or db_path.parent / "dlt"))
+    pipe.run(rows, table_name=TABLE, write_disposition="merge", primary_key=list(KEY))
+    return len(rows)
+
+
+def dlt_available() -> str | None:
+    """None if the dlt peer can run, else why not."""
+    try:
+        import dlt  # noqa: F401
+        import sqlalchemy  # noqa: F401
+    except ImportError as exc:
+        return f"dlt peer skipped: {exc.name} is not installed (pip install -e '.[dev]')"
+    return None

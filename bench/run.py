@@ -17,12 +17,14 @@ from collections import defaultdict
 from contextlib import contextmanager
 from pathlib import Path
 
-from .baselines import raw_sqlite_diff_upsert, raw_sqlite_upsert, regex_parse, sqlite_utils_upsert
+from .baselines import (dlt_available, dlt_merge, raw_sqlite_diff_upsert, raw_sqlite_upsert, regex_parse,
+                        sqlite_utils_upsert)
 from .generate import generate, mutate_fraction, mutate_one, reset_derived
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / ".data"
 LARGE = 1_000_000
+DLT_MAX = 10_000   # dlt's merge no-op took > 265 s at 100k entries when calibrated: run it up to here
 
 # (key, label, unit); baselines include the regex parse of every file ("parse + write").
 SCENARIOS = [
@@ -48,6 +50,8 @@ SCENARIOS = [
     ("su.noop", "sqlite-utils no-op", "s"),
     ("su.pct1", "sqlite-utils 1% changed", "s"),
     ("su.one", "sqlite-utils 1 entry changed", "s"),
+    ("dlt.cold", "dlt merge into SQLite, cold", "s"),
+    ("dlt.noop", "dlt merge no-op", "s"),
     ("pg.floor", "PostgreSQL floor: regex + COPY, cold", "s"),
     ("syncspec.pg_cold", "syncspec cold into PostgreSQL", "s"),
     ("gen", "generate workspace", "s"),
@@ -64,6 +68,8 @@ RATIOS = [  # (label, numerator, denominator)
     ("syncspec/sqlite-utils no-op", "syncspec.noop", "su.noop"),
     ("syncspec/sqlite-utils 1%", "syncspec.pct1", "su.pct1"),
     ("syncspec/sqlite-utils 1 entry", "syncspec.one", "su.one"),
+    ("syncspec/dlt cold", "syncspec.cold", "dlt.cold"),
+    ("syncspec/dlt no-op", "syncspec.noop", "dlt.noop"),
     ("syncspec/COPY floor, PostgreSQL cold", "syncspec.pg_cold", "pg.floor"),
 ]
 
@@ -187,6 +193,18 @@ class Sizer:
         for k, v in expect.items():
             self.check(got[k] == v, f"{key}: {k}={got[k]}, expected {v} ({got})")
 
+    def dlt(self) -> None:
+        """dlt merge, cold then its no-op, fed by the same regex parse (sizes up to DLT_MAX)."""
+        why = dlt_available()
+        if why is not None or self.n > DLT_MAX:
+            print(f"  {why or f'dlt peer skipped above {DLT_MAX:,} entries (minutes per run)'}", file=sys.stderr)
+            return
+        for i in range(self.repeats):
+            db = fresh(self.base / f"dlt{i}.db")
+            shutil.rmtree(self.base / f"dlt{i}", ignore_errors=True)
+            self.baseline("dlt.cold", lambda path, rows: dlt_merge(path, rows, self.base / f"dlt{i}"), db, self.n)
+            self.baseline("dlt.noop", lambda path, rows: dlt_merge(path, rows, self.base / f"dlt{i}"), db, self.n)
+
     def postgres(self) -> None:
         """Cold sync into a fresh PostgreSQL database beside the COPY floor (skipped without a server)."""
         from . import postgres
@@ -244,6 +262,7 @@ class Sizer:
                 self.baseline(f"diff.{label}", raw_sqlite_diff_upsert, diff_db, changed)
                 self.baseline(f"su.{label}", sqlite_utils_upsert, su_db, n)
                 self.syncspec(f"syncspec.{label}", {"inserted": 0, "updated": changed, "deleted": 0})
+        self.dlt()
         self.postgres()   # last: it resets the workspace's derived files
         return {k: statistics.median(v) for k, v in self.runs.items() if v}
 
