@@ -19,7 +19,7 @@ _EXPORTS = {
     "Problem": "errors", "SyncSpecError": "errors", "ConfigError": "errors", "SpecError": "errors",
     "SourceError": "errors", "DuplicateKeyError": "errors", "MappingError": "errors",
     "TargetError": "errors", "TargetUnavailable": "errors", "TimeLimitExceeded": "errors",
-    "LockNotAcquired": "errors", "CheckFailed": "errors",
+    "LockNotAcquired": "errors", "CheckFailed": "errors", "SchemaChangeRefused": "errors",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .api import Preview, SpecStatus, Workspace
     from .engine import PlanResult, SyncResult
     from .errors import (CheckFailed, ConfigError, DuplicateKeyError, LockNotAcquired, MappingError, Problem,
-                         SourceError, SpecError, SyncSpecError, TargetError, TargetUnavailable,
+                         SchemaChangeRefused, SourceError, SpecError, SyncSpecError, TargetError, TargetUnavailable,
                          TimeLimitExceeded)
     from .ledger import EventRecord, RunRecord, StepRecord
     from .plan import ChangeSet

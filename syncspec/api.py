@@ -82,15 +82,19 @@ class Workspace:
         """
         opts = Options(max_seconds=max_seconds, progress=progress, details=details, full=full,
                        allow_empty=allow_empty)
-        return execute(self.config, self.specs(only), self.target, write=False, opts=opts)
+        return execute(self.config, self.specs(only), self.target, write=False, opts=opts, all_specs=self.specs())
 
     def sync(self, only: list[str] | None = None, max_seconds: float | None = None,
              lock_timeout: float | None = None, progress: Progress | None = None, full: bool = False,
-             allow_empty: bool = False) -> PlanResult:
-        """Write what changed, all-or-nothing, and record the run in the ledger."""
+             allow_empty: bool = False, allow_destructive: bool = False) -> PlanResult:
+        """Write what changed, all-or-nothing, and record the run in the ledger.
+
+        A table change that drops a column or changes a column's type is refused
+        (SchemaChangeRefused, exit 1) unless ``allow_destructive``.
+        """
         opts = Options(max_seconds=max_seconds, lock_timeout=lock_timeout, progress=progress, full=full,
-                       allow_empty=allow_empty)
-        return execute(self.config, self.specs(only), self.target, write=True, opts=opts)
+                       allow_empty=allow_empty, allow_destructive=allow_destructive)
+        return execute(self.config, self.specs(only), self.target, write=True, opts=opts, all_specs=self.specs())
 
     # -- read ---------------------------------------------------------------------
     def _read_db(self):

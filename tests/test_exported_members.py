@@ -13,7 +13,7 @@ def test_public_names_are_exported():
         "Workspace", "Preview", "SpecStatus", "PlanResult", "SyncResult", "ChangeSet", "RunRecord",
         "StepRecord", "EventRecord", "Problem", "SyncSpecError", "ConfigError", "SpecError", "SourceError",
         "DuplicateKeyError", "MappingError", "TargetError", "TargetUnavailable", "TimeLimitExceeded",
-        "LockNotAcquired", "CheckFailed", "__version__",
+        "LockNotAcquired", "CheckFailed", "SchemaChangeRefused", "__version__",
     }
     assert set(syncspec.__all__) == expected
 

@@ -90,6 +90,7 @@ class SqlTable:
         self.db = db
         self.backend = backend
         first = specs[0]
+        self.specs = list(specs)
         self.name = first.table
         self.key = first.key
         self.hash_column = first.hash_column
@@ -144,7 +145,7 @@ class SqlTable:
             if outside:
                 expr = pw.NodeList([*outside, expr], glue=" OR ")
             node = pw.NodeList((pw.SQL("CONSTRAINT"), pw.Entity(cname), pw.SQL("CHECK"), pw.EnclosedNodeList([expr])))
-            self.constraint_defs[cname] = ("check", (name,), node)
+            self.constraint_defs[cname] = ("json check" if what == "json_valid" else "check", (name,), node)
             constraints.append(node)
         seen_fk = set()
         for spec in specs:
