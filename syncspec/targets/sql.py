@@ -23,7 +23,8 @@ BOOKKEEPING = ("content_hash", "created_at", "updated_at", "deleted_at")
 
 
 def _field(ctype: str, in_key: bool, length: int | None, nullable: bool = True, default: Any = None,
-           backend: str = "sqlite"):
+           backend: str = "sqlite", indexed: bool = False):
+    """indexed: text in an index or foreign key is VARCHAR(255), since MariaDB cannot index TEXT."""
     import peewee as pw
 
     null = nullable and not in_key
@@ -31,7 +32,7 @@ def _field(ctype: str, in_key: bool, length: int | None, nullable: bool = True, 
     if default is not None:
         kwargs["constraints"] = [pw.SQL(f"DEFAULT {literal(default, ctype, backend)}")]
     if ctype == "text":
-        if in_key or length:
+        if in_key or indexed or length:
             return pw.CharField(max_length=length or 255, **kwargs)
         return pw.TextField(**kwargs)
     if ctype == "json":
@@ -104,12 +105,14 @@ class SqlTable:
         self.constraint_defs: dict[str, tuple[str, tuple[str, ...], Any]] = {}   # name -> (kind, columns, node)
         checks: list[tuple[str, str, str, dict[str, Any]]] = []
         indexes: list[tuple[tuple[str, ...], bool, str | None]] = []
+        indexed = ({c for s in specs for i in s.indexes for c in i.columns}
+                   | {c for s in specs for fk in s.foreign_keys for c in fk.columns})
         for spec in specs:
             for col in spec.columns:
                 if col.name not in attrs:
                     default = db_default(col.default, col.type)
                     attrs[col.name] = _field(col.type, col.name in self.key, col.length, col.nullable, default,
-                                             backend)
+                                             backend, indexed=col.unique or col.name in indexed)
                     self.types[col.name] = col.type
                     self.declared[col.name] = {"type": col.type, "null": col.nullable and col.name not in self.key,
                                                "length": col.length, "default": default}
@@ -139,8 +142,8 @@ class SqlTable:
             outside = [pw.NodeList((pw.Entity(k), pw.SQL(f"<> {literal(v, self.types[k], backend)}")))
                        for k, v in sorted(only.items())]
             cname = constraint_name(self.name, [name], "ck", f"{what} {sorted(only.items())}")
-            expr = (pw.NodeList((pw.SQL("json_valid"), pw.EnclosedNodeList([pw.Entity(name)])), glue="")
-                    if what == "json_valid"
+            expr = (pw.NodeList((pw.Entity(name), pw.SQL("IS NULL OR json_valid("), pw.Entity(name), pw.SQL(")")))
+                    if what == "json_valid"          # json_valid(NULL) is 0 in older SQLite
                     else pw.NodeList((pw.Entity(name), pw.SQL(what))))
             if outside:
                 expr = pw.NodeList([*outside, expr], glue=" OR ")
