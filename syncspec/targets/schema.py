@@ -337,8 +337,9 @@ def apply(db, backend: str, migration: Migration) -> list[str]:
             f = table.fields[col]
             if backend == "postgresql":
                 ops.append(mig.alter_column_type(name, col, f, cast=pw.SQL(f"{q(col)}::{_ddl_type(table, col)}")))
-            else:
-                ops.append(mig.alter_column_type(name, col, f))
+            else:   # MODIFY <column definition>: playhouse's MySQL version repeats the column name
+                ops.append(lambda f=f: db.execute(db.get_sql_context().literal(f"ALTER TABLE {q(name)} MODIFY ")
+                                                  .sql(f.ddl(db.get_sql_context()))))
         elif change.op == "add_not_null":
             ops.append(mig.add_not_null(name, col))
         elif change.op == "drop_not_null":

@@ -7,6 +7,8 @@ import json
 import peewee
 import pytest
 
+from relational_data import RUNS, STEPS
+
 from syncspec import SpecError, Workspace
 
 
@@ -87,8 +89,6 @@ def test_removing_parent_and_children_from_the_sources_deletes_children_first(re
     (root / "specs/a_steps.yaml").write_text(
         (root / "specs/a_steps.yaml").read_text().replace("on_delete: cascade", "on_delete: restrict"))
     Workspace.open(root, database_url=db_url).sync()
-    from tests.relational.conftest import RUNS, STEPS  # noqa: F401 - shapes documented there
-
     (root / "data/runs.json").write_text(json.dumps({"runs": [r for r in RUNS if r["run_id"] != "r1"]}))
     (root / "data/steps.json").write_text(json.dumps({"steps": [s for s in STEPS if s["run_id"] != "r1"]}))
     result = Workspace.open(root, database_url=db_url).sync()       # restrict: parents first would fail
