@@ -165,6 +165,14 @@ def compare(db, backend: str, table: SqlTable) -> list[Change]:
     q = _quoter(db)
     changes: list[Change] = []
     real = {c.name: c for c in db.get_columns(name)}
+    primary = {c.name for c in real.values() if c.primary_key}
+    if primary and primary != set(table.key):
+        spec = table.specs[0]
+        line, column = spec.locate("$.target.key")
+        raise SchemaChangeRefused(problems=[Problem(
+            f"table {name!r} exists with key ({', '.join(sorted(primary))}), but the specs declare "
+            f"({', '.join(table.key)})", file=spec.file, line=line, column=column, json_path="$.target.key",
+            hint="the key changed: drop or rename the old table, then sync again")])
     rows = None
     for col, decl in table.declared.items():
         have = real.get(col)

@@ -11,7 +11,6 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..errors import Problem, TargetError
 from ..records import Row, canonical, key_part
 from ..spec.model import Spec
 
@@ -192,27 +191,8 @@ class SqlTable:
                "constraints": sorted(self.constraint_defs)}
         return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
-    def ensure(self) -> list[str]:
-        """Create the table (with its unique key) or add missing columns; returns what changed."""
-        if not self.exists():
-            self.create()
-            return [f"create table {self.name}"]
-        have = {c.name for c in self.db.get_columns(self.name)}
-        missing = [name for name in self.fields if name not in have]
-        if not missing:
-            return []
-        from playhouse.migrate import migrate, SchemaMigrator
-
-        bad = [n for n in missing if not self.fields[n].null]
-        if bad:
-            raise TargetError(problems=[Problem(
-                f"table {self.name!r} exists without key column(s) {', '.join(bad)}",
-                hint="the key changed: drop or rename the old table, then sync again")])
-        migrator = SchemaMigrator.from_database(self.db)
-        migrate(*[migrator.add_column(self.name, n, self.fields[n]) for n in missing])
-        return [f"added column {self.name}.{n}" for n in missing]
-
     def create(self) -> None:
+        """CREATE TABLE with its key, constraints and indexes (changes to an existing one: targets/schema.py)."""
         self.db.create_tables([self.model])
 
     # -- read -------------------------------------------------------------
