@@ -81,6 +81,12 @@ def build_spec(doc: Located, context: dict[str, str], problems: list[Problem]) -
     _check_paths(doc, columns, key, strategies, context, problems)
     indexes = _indexes(doc, target, columns, problems)
     foreign_keys = _foreign_keys(doc, target, columns, key, problems)
+    indexed = {c for i in indexes for c in i.columns} | {c for fk in foreign_keys for c in fk.columns}
+    for col in columns:
+        if col.type == "json" and (col.unique or col.name in indexed):
+            problems.append(doc.problem(("target", "columns", col.name),
+                                        f"json column {col.name!r} cannot be unique, indexed or a foreign key",
+                                        hint="index a text column extracted from the same value instead"))
     if len(problems) > before:
         return None
     return Spec(

@@ -134,3 +134,12 @@ def test_a_foreign_key_cycle_names_the_specs(rel_ws):
     with pytest.raises(SpecError) as err:
         Workspace.open(root).validate()
     assert "cycle" in str(err.value) and "'runs'" in str(err.value) and "'steps'" in str(err.value)
+
+
+def test_a_json_column_cannot_be_indexed(rel_ws):
+    root = rel_ws(with_steps=False)
+    path = root / "specs/b_runs.yaml"
+    path.write_text(path.read_text().replace("    - [state]\n", "    - [info]\n"))
+    with pytest.raises(SpecError) as err:
+        Workspace.open(root).validate()
+    assert "json column 'info' cannot be unique, indexed" in str(err.value)
