@@ -45,6 +45,7 @@ class Change:
     destructive: bool = False
     violations: int = 0      # existing rows a tightening would reject
     sqlite_rebuild: bool = False
+    hint: str = ""           # what to do when it is refused
 
 
 @dataclass
@@ -182,7 +183,9 @@ def compare(db, backend: str, table: SqlTable) -> list[Change]:
             if not nullable:
                 rows = rows if rows is not None else _count(db, f"SELECT COUNT(*) FROM {q(name)}")
                 changes.append(Change("add_not_null", col, f"set {name}.{col} NOT NULL", violations=rows,
-                                      sqlite_rebuild=True))
+                                      sqlite_rebuild=True,
+                                      hint="a new NOT NULL column needs a default: (it becomes the database "
+                                           "DEFAULT), or add it nullable, sync, then set null: false"))
             continue
         want = family(_ddl_type(table, col), backend)
         got = family(have.data_type, backend)
@@ -226,7 +229,7 @@ def compare(db, backend: str, table: SqlTable) -> list[Change]:
             changes.append(Change("drop_constraint", cname, f"drop constraint {cname} of {name}",
                                   sqlite_rebuild=True))
     if backend != "sqlite":
-        changes = [Change(c.op, c.target, c.text, c.destructive, c.violations) for c in changes]
+        changes = [Change(c.op, c.target, c.text, c.destructive, c.violations, hint=c.hint) for c in changes]
     return changes
 
 
@@ -290,8 +293,8 @@ def refuse_if_needed(migrations: list[Migration], allow_destructive: bool) -> No
                 problems.append(Problem(
                     f"cannot {c.text}: {c.violations} existing row(s) of {m.table.name} violate it",
                     file=spec.file, line=line, column=col,
-                    hint="fix or remove those rows (or the declaration) first; a sync writes rows only after "
-                         "the schema is in place"))
+                    hint=c.hint or "fix or remove those rows (or the declaration) first; a sync writes rows "
+                                   "only after the schema is in place"))
             elif c.destructive and not allow_destructive:
                 problems.append(Problem(
                     f"refusing to {c.text}", file=spec.file, line=line, column=col,

@@ -125,3 +125,32 @@ def test_a_tightening_existing_rows_satisfy_applies_without_the_flag(rel_ws, db_
     assert len(db.rows("runs", "run_id")) == 3
     (root / "data/runs.json").write_text(json.dumps({"runs": [dict(RUNS[0], state="failed")]}))
     assert Workspace.open(root, database_url=db_url).sync().updated == 1
+
+
+def test_changing_a_parent_table_keeps_its_children(rel_ws, db_url, real):
+    """SQLite rebuilds the parent (drop + rename): with foreign keys on, that would cascade to steps."""
+    root = rel_ws()
+    Workspace.open(root, database_url=db_url).sync()
+    _edit(root, "    info: json\n", "")
+    Workspace.open(root, database_url=db_url).sync(allow_destructive=True)
+    db = real(db_url)
+    assert [r[0] for r in db.rows("steps", "step_id")] == ["s1", "s2", "s3"]
+    assert {("run_id", "runs", "run_id"), ("reviewer", "runs", "owner")} <= db.foreign_keys("steps")
+    p = "?" if db.backend == "sqlite" else "%s"
+    with db.db.atomic():
+        db.sql(f'DELETE FROM "runs" WHERE "run_id" = {p}', ("r1",))
+    assert db.rows("steps", "step_id", "reviewer") == [("s2", None)]     # still enforced after the change
+
+
+def test_a_new_not_null_column(rel_ws, db_url, real):
+    root = rel_ws(with_steps=False)
+    Workspace.open(root, database_url=db_url).sync()
+    _edit(root, "    info: json\n", "    info: json\n    tier: {type: integer, null: false}\n")
+    with pytest.raises(SchemaChangeRefused) as err:
+        Workspace.open(root, database_url=db_url).sync()
+    assert "3 existing row(s)" in str(err.value) and "default:" in err.value.problems[0].hint
+    _edit(root, "tier: {type: integer, null: false}", "tier: {type: integer, null: false, default: 2}")
+    Workspace.open(root, database_url=db_url).sync()
+    db = real(db_url)
+    assert not db.columns("runs")["tier"].null
+    assert db.rows("runs", "run_id", "tier") == [("r1", 2), ("r2", 2), ("r3", 2)]
