@@ -297,9 +297,10 @@ def _foreign_keys(doc: Located, target: dict, columns: list[Column], key: tuple[
         if on_delete == "set null":
             strict = [n for n in names if n in key or not by_name[n].nullable]
             if strict:
+                verb = "is" if len(strict) == 1 else "are"
                 problems.append(doc.problem(base + ("on_delete",),
                                             f"on_delete: set null needs nullable columns, but {', '.join(strict)} "
-                                            f"{'is' if len(strict) == 1 else 'are'} NOT NULL (a key column or null: false)",
+                                            f"{verb} NOT NULL (a key column or null: false)",
                                             hint="use on_delete: cascade, or make the column nullable"))
                 continue
         out.append(ForeignKey(tuple(names), ref_table, ref_cols, on_delete, json_path(base)))

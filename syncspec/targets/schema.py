@@ -287,17 +287,17 @@ def refuse_if_needed(migrations: list[Migration], allow_destructive: bool) -> No
     for m in migrations:
         spec = m.table.specs[0]
         for c in m.changes:
-            line, col = spec.locate(f"$.target.columns.{c.target}" if c.op in ("retype", "add_not_null")
-                                    else "$.target")
+            path = f"$.target.columns.{c.target}" if c.op in ("retype", "add_not_null") else "$.target"
+            line, col = spec.locate(path)
             if c.violations:
                 problems.append(Problem(
                     f"cannot {c.text}: {c.violations} existing row(s) of {m.table.name} violate it",
-                    file=spec.file, line=line, column=col,
+                    file=spec.file, line=line, column=col, json_path=path,
                     hint=c.hint or "fix or remove those rows (or the declaration) first; a sync writes rows "
                                    "only after the schema is in place"))
             elif c.destructive and not allow_destructive:
                 problems.append(Problem(
-                    f"refusing to {c.text}", file=spec.file, line=line, column=col,
+                    f"refusing to {c.text}", file=spec.file, line=line, column=col, json_path=path,
                     hint="this loses or converts data; pass --allow-destructive to apply it "
                          "(the other columns' data is kept)"))
     if problems:
