@@ -20,7 +20,7 @@ _EXPORTS = {
     "SourceError": "errors", "DuplicateKeyError": "errors", "MappingError": "errors",
     "StateTransitionError": "errors", "TargetError": "errors", "TargetUnavailable": "errors",
     "TimeLimitExceeded": "errors",
-    "LockNotAcquired": "errors", "CheckFailed": "errors",
+    "LockNotAcquired": "errors", "CheckFailed": "errors", "SchemaChangeRefused": "errors",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -39,7 +39,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .api import Preview, SpecStatus, Workspace
     from .engine import PlanResult, SyncResult
     from .errors import (CheckFailed, ConfigError, DuplicateKeyError, LockNotAcquired, MappingError, Problem,
-                         SourceError, SpecError, StateTransitionError, SyncSpecError, TargetError,
-                         TargetUnavailable, TimeLimitExceeded)
+                         SchemaChangeRefused, SourceError, SpecError, StateTransitionError, SyncSpecError,
+                         TargetError, TargetUnavailable, TimeLimitExceeded)
     from .ledger import EventRecord, RunRecord, StepRecord
     from .plan import ChangeSet

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,7 @@ class SpecStatus:
     reason: str
     last_sync: Any = None
     last_counts: dict[str, int] | None = None
+    schema_version: int | None = None   # of its table, from syncspec_schema (None: never recorded)
 
     def as_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
@@ -82,15 +84,19 @@ class Workspace:
         """
         opts = Options(max_seconds=max_seconds, progress=progress, details=details, full=full,
                        allow_empty=allow_empty)
-        return execute(self.config, self.specs(only), self.target, write=False, opts=opts)
+        return execute(self.config, self.specs(only), self.target, write=False, opts=opts, all_specs=self.specs())
 
     def sync(self, only: list[str] | None = None, max_seconds: float | None = None,
              lock_timeout: float | None = None, progress: Progress | None = None, full: bool = False,
-             allow_empty: bool = False) -> PlanResult:
-        """Write what changed, all-or-nothing, and record the run in the ledger."""
+             allow_empty: bool = False, allow_destructive: bool = False) -> PlanResult:
+        """Write what changed, all-or-nothing, and record the run in the ledger.
+
+        A table change that drops a column or changes a column's type is refused
+        (SchemaChangeRefused, exit 1) unless ``allow_destructive``.
+        """
         opts = Options(max_seconds=max_seconds, lock_timeout=lock_timeout, progress=progress, full=full,
-                       allow_empty=allow_empty)
-        return execute(self.config, self.specs(only), self.target, write=True, opts=opts)
+                       allow_empty=allow_empty, allow_destructive=allow_destructive)
+        return execute(self.config, self.specs(only), self.target, write=True, opts=opts, all_specs=self.specs())
 
     # -- read ---------------------------------------------------------------------
     def _read_db(self):
@@ -155,13 +161,14 @@ class Workspace:
     def status(self) -> list[SpecStatus]:
         """Which specs are stale: spec changed, or source files added, removed or changed
         (by size and mtime, as the next sync will see them) since the last successful sync."""
-        import os
-
         specs = self.specs()
         db = self._read_db()
-        last, states = {}, {}
+        last, states, versions = {}, {}, {}
         if db is not None:
             try:
+                from .targets.schema import stored_versions
+
+                versions = {table: v for table, (v, _) in stored_versions(db).items()}
                 ledger = Ledger(db)
                 last = ledger.last_steps()
                 states = {s.name: ledger.file_states(s.name) for s in specs}
@@ -169,39 +176,42 @@ class Workspace:
                 db.close()
         out = []
         for spec in specs:
-            step = last.get(spec.name)
-            if step is None:
-                out.append(SpecStatus(spec.name, spec.table, "never-synced", "no successful sync recorded"))
-                continue
-            counts = {k: getattr(step, k) for k in ("inserted", "updated", "deleted", "unchanged")}
-
-            def stale(reason: str) -> SpecStatus:
-                return SpecStatus(spec.name, spec.table, "stale", reason, step.started_at, counts)
-
-            known = states.get(spec.name, {})
-            if step.spec_hash != spec.spec_hash or any(st.spec_hash != state_hash(spec) for st in known.values()):
-                out.append(stale("spec changed since last sync"))
-                continue
-            try:
-                files = resolve_files(spec, self.root)
-            except SourceError as exc:
-                out.append(stale(exc.problems[0].message))
-                continue
-            changed = []
-            for path, display in files:
-                st, old = os.stat(path), known.get(display)
-                if old is None or old.size != st.st_size:
-                    changed.append(display)
-                elif old.mtime_ns != st.st_mtime_ns and (old.mtime_ns != -1 or _sha256(path) != old.sha256):
-                    changed.append(display)   # mtime -1: written just before that sync, so compare content
-            gone = set(known) - {d for _, d in files}
-            if changed or gone:
-                names = sorted(changed) + sorted(gone)
-                more = f" and {len(names) - 3} more" if len(names) > 3 else ""
-                out.append(stale(f"source files changed since last sync: {', '.join(names[:3])}{more}"))
-            else:
-                out.append(SpecStatus(spec.name, spec.table, "current", "up to date", step.started_at, counts))
+            status = self._status_of(spec, last, states)
+            out.append(dataclasses.replace(status, schema_version=versions.get(spec.table)))
         return out
+
+    def _status_of(self, spec: Spec, last: dict, states: dict) -> SpecStatus:
+        """One spec's state against its last successful sync."""
+        import os
+
+        step = last.get(spec.name)
+        if step is None:
+            return SpecStatus(spec.name, spec.table, "never-synced", "no successful sync recorded")
+        counts = {k: getattr(step, k) for k in ("inserted", "updated", "deleted", "unchanged")}
+
+        def stale(reason: str) -> SpecStatus:
+            return SpecStatus(spec.name, spec.table, "stale", reason, step.started_at, counts)
+
+        known = states.get(spec.name, {})
+        if step.spec_hash != spec.spec_hash or any(st.spec_hash != state_hash(spec) for st in known.values()):
+            return stale("spec changed since last sync")
+        try:
+            files = resolve_files(spec, self.root)
+        except SourceError as exc:
+            return stale(exc.problems[0].message)
+        changed = []
+        for path, display in files:
+            st, old = os.stat(path), known.get(display)
+            if old is None or old.size != st.st_size:
+                changed.append(display)
+            elif old.mtime_ns != st.st_mtime_ns and (old.mtime_ns != -1 or _sha256(path) != old.sha256):
+                changed.append(display)   # mtime -1: written just before that sync, so compare content
+        gone = set(known) - {d for _, d in files}
+        if changed or gone:
+            names = sorted(changed) + sorted(gone)
+            more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+            return stale(f"source files changed since last sync: {', '.join(names[:3])}{more}")
+        return SpecStatus(spec.name, spec.table, "current", "up to date", step.started_at, counts)
 
     def preview(self, spec_name: str, file: str | None = None, limit: int | None = None) -> Preview:
         """Records a spec extracts (from one file or all), the row each maps to, and why files yield none."""

@@ -61,6 +61,7 @@ class Options:
     full: bool = False            # --all: parse every file and diff against the target itself
     allow_empty: bool = False     # let a spec that extracts nothing delete all its rows
     details: bool = False         # plan: name the columns each update changes
+    allow_destructive: bool = False   # sync: drop undeclared columns, change column types
 
 
 @dataclass(frozen=True)
@@ -335,8 +336,10 @@ def _light(row: Row) -> Row:
 class Writer:
     """Writes one spec's changes as each file is diffed, with their ledger events."""
 
-    def __init__(self, table, ledger, run_id: str, step_id: str, now: dt.datetime):
+    def __init__(self, table, ledger, run_id: str, step_id: str, now: dt.datetime,
+                 deferred: list | None = None):
         self.table, self.ledger, self.run_id, self.step_id, self.now = table, ledger, run_id, step_id, now
+        self.deferred = deferred
 
     def rows(self, inserts: list[Row], updates: list[tuple[Row, str | None]]) -> None:
         self.table.upsert([*inserts, *(r for r, _ in updates)], self.now)
@@ -345,6 +348,14 @@ class Writer:
                                + [("update", r.key, old, r.hash, r.file, r.line) for r, old in updates])
 
     def finish(self, deletes: list[tuple[tuple, str | None]], marks: list[tuple[tuple, str | None]]) -> None:
+        """Deletes wait for the end of the run when ``deferred`` is given: specs run parents first (foreign
+        keys), so deleting in reverse spec order removes children before their parents."""
+        if self.deferred is not None:
+            self.deferred.append((self, deletes, marks))
+        else:
+            self.apply_deletes(deletes, marks)
+
+    def apply_deletes(self, deletes: list[tuple[tuple, str | None]], marks: list[tuple[tuple, str | None]]) -> None:
         self.table.delete([k for k, _ in deletes])
         self.table.mark([k for k, _ in marks], self.now)
         self.ledger.add_events(self.run_id, self.step_id, self.table.name, self.now,
@@ -370,8 +381,13 @@ def _stable_mtime(mtime_ns: int) -> int:
     return -1 if time.time_ns() - mtime_ns < RACY_NS else mtime_ns
 
 
-def execute(cfg: WorkspaceConfig, specs: list[Spec], target_label: str, write: bool, opts: Options) -> PlanResult:
-    """Plan (``write=False``, read-only) or sync every spec against one target."""
+def execute(cfg: WorkspaceConfig, specs: list[Spec], target_label: str, write: bool, opts: Options,
+            all_specs: list[Spec] | None = None) -> PlanResult:
+    """Plan (``write=False``, read-only) or sync every spec against one target.
+
+    ``all_specs`` (every spec of the workspace) define the tables: a table shared with an
+    unselected spec keeps that spec's columns, and referenced parent tables exist.
+    """
     from .ledger import Ledger
     from .targets.database import connect, parse_target, run_lock
 
@@ -389,27 +405,43 @@ def execute(cfg: WorkspaceConfig, specs: list[Spec], target_label: str, write: b
     run_id = None
     try:
         if not write:
-            return _plan(cfg, specs, target_label, db, target.backend, ledger, opts, deadline, started)
+            return _plan(cfg, specs, target_label, db, target.backend, ledger, opts, deadline, started, all_specs)
         with run_lock(db, target, cfg.lock_timeout if opts.lock_timeout is None else opts.lock_timeout):
-            tables = tables_of(db, target.backend, specs)
-            fresh = {name for name, t in tables.items() if not t.exists()}
+            from .targets import schema as ddl
+
+            tables = tables_of(db, target.backend, specs, all_specs)
+            exists = {name: t.exists() for name, t in tables.items()}
+            fresh = {name for name, there in exists.items() if not there}
+            migrations = ddl.plan_migrations(db, target.backend, tables, ddl.stored_versions(db), exists)
+            ddl.refuse_if_needed(migrations, opts.allow_destructive)   # before anything changes
             schema: dict[str, list[str]] = {}
-            if target.backend == "mysql":     # MySQL commits DDL implicitly: create before the transaction
-                schema = {name: t.ensure() for name, t in tables.items()}
+            # MySQL commits DDL implicitly: it runs before the transaction. SQLite rebuilds run before it
+            # too, with foreign keys off (dropping a parent table would cascade); each in its own transaction.
+            early = [m for m in migrations if target.backend == "mysql" or (target.backend == "sqlite" and m.rebuild)]
+            if early:
+                with _foreign_keys_off(db, target.backend), db.atomic():
+                    schema = {m.table.name: ddl.apply(db, target.backend, m) for m in early}
+            if target.backend == "mysql":
+                ddl.ensure_ledger(db)
                 ledger.ensure()
             with db.atomic():
-                if not schema:                # SQLite and PostgreSQL: DDL rolls back with a failed run
-                    schema = {name: t.ensure() for name, t in tables.items()}
+                for m in migrations:          # SQLite and PostgreSQL: DDL rolls back with a failed run
+                    if m not in early:
+                        schema[m.table.name] = ddl.apply(db, target.backend, m)
+                if target.backend != "mysql":
+                    ddl.ensure_ledger(db)
                     ledger.ensure()
+                ddl.record(db, migrations, utcnow())
                 run_id = ledger.start_run(cfg.project, "sync", target_label, git_commit(cfg.root), utcnow())
                 problems = Collected()
                 changes = []
+                deferred: list = []
                 with _no_gc():
                     for seq, spec in enumerate(specs, 1):
                         table = tables[spec.table]
                         step_id, step_start = str(uuid.uuid4()), utcnow()
                         work = plan_spec(cfg, spec, table, ledger, opts, deadline, problems,
-                                         sink=Writer(table, ledger, run_id, step_id, step_start),
+                                         sink=Writer(table, ledger, run_id, step_id, step_start, deferred),
                                          fresh=spec.table in fresh)
                         if work is None or problems.by_kind:
                             continue
@@ -421,6 +453,8 @@ def execute(cfg: WorkspaceConfig, specs: list[Spec], target_label: str, write: b
                                           work.full)
                         changes.append(cs)
                 problems.raise_if_any()       # bad input: the whole run rolls back, nothing is recorded
+                for writer, deletes, marks in reversed(deferred):    # children before parents
+                    writer.apply_deletes(deletes, marks)
                 deadline.check("committing")
                 result = PlanResult(target_label, tuple(changes), run_id=run_id)
                 ledger.finish_run(run_id, "succeeded", utcnow(), 0,
@@ -441,8 +475,13 @@ def execute(cfg: WorkspaceConfig, specs: list[Spec], target_label: str, write: b
 INPUT_ERRORS = (SourceError, MappingError, DuplicateKeyError, StateTransitionError)
 
 
-def _plan(cfg, specs, target_label, db, backend, ledger, opts, deadline, started) -> PlanResult:
-    tables = tables_of(db, backend, specs)
+def _plan(cfg, specs, target_label, db, backend, ledger, opts, deadline, started, all_specs=None) -> PlanResult:
+    from .targets import schema as ddl
+
+    tables = tables_of(db, backend, specs, all_specs)
+    exists = {name: t.exists() for name, t in tables.items()}
+    notes = {m.table.name: _describe(m) for m in
+             ddl.plan_migrations(db, backend, tables, ddl.stored_versions(db), exists)}
     usable = ledger if ledger.db.table_exists("syncspec_source_files") else None
     problems = Collected()
     work = []
@@ -452,7 +491,7 @@ def _plan(cfg, specs, target_label, db, backend, ledger, opts, deadline, started
             if item is not None:
                 work.append(item)
     problems.raise_if_any()
-    changes = [dataclasses.replace(w.changes, schema_changes=_schema_notes(tables, w.changes)) for w in work]
+    changes = [dataclasses.replace(w.changes, schema_changes=tuple(notes.pop(w.changes.table, ()))) for w in work]
     if opts.details:
         changes = [_with_changed_columns(cs, tables[cs.table]) for cs in changes]
     return PlanResult(target_label, tuple(changes), seconds=time.perf_counter() - started)
@@ -470,9 +509,31 @@ class _no_gc:
             gc.enable()
 
 
-def _schema_notes(tables: dict[str, Any], cs: ChangeSet) -> tuple[str, ...]:
-    table = tables[cs.table]
-    return () if table.exists() else (f"create table {cs.table}",)
+def _describe(migration) -> list[str]:
+    """Plan lines for one table's schema changes, saying which a sync would refuse and why."""
+    out = []
+    for note, change in zip(migration.notes, migration.changes or [None] * len(migration.notes)):
+        if change is not None and change.violations:
+            note += f"  [refused: {change.violations} existing row(s) violate it]"
+        elif change is not None and change.destructive:
+            note += "  [destructive: needs --allow-destructive]"
+        out.append(note)
+    return out
+
+
+class _foreign_keys_off:
+    """SQLite table rebuilds: foreign keys off (no cascades from dropping the old table), back on after."""
+
+    def __init__(self, db, backend: str):
+        self.db, self.on = db, backend == "sqlite"
+
+    def __enter__(self) -> None:
+        if self.on:
+            self.db.execute_sql("PRAGMA foreign_keys = OFF")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.on:
+            self.db.execute_sql("PRAGMA foreign_keys = ON")
 
 
 def _with_changed_columns(cs: ChangeSet, table, limit: int = 200) -> ChangeSet:
@@ -501,13 +562,26 @@ def _record_failure(ledger, cfg: WorkspaceConfig, run_id: str, target_label: str
         pass
 
 
-def tables_of(db, backend: str, specs: list[Spec]):
+def tables_of(db, backend: str, specs: list[Spec], all_specs: list[Spec] | None = None):
+    """The tables ``specs`` write, plus the parent tables their foreign keys reference, parents first;
+    each defined by every spec (of ``all_specs``) that writes it."""
     from .targets.sql import SqlTable
 
     groups: dict[str, list[Spec]] = {}
-    for spec in specs:
+    for spec in all_specs or specs:
         groups.setdefault(spec.table, []).append(spec)
-    return {name: SqlTable(db, backend, group) for name, group in groups.items()}
+    for spec in specs:                       # a spec outside all_specs (library callers) still counts
+        if spec not in groups.get(spec.table, []):
+            groups.setdefault(spec.table, []).append(spec)
+    wanted = {s.table for s in specs}
+    todo = list(wanted)
+    while todo:
+        for spec in groups.get(todo.pop(), []):
+            for fk in spec.foreign_keys:
+                if fk.table not in wanted and fk.table in groups:
+                    wanted.add(fk.table)
+                    todo.append(fk.table)
+    return {name: SqlTable(db, backend, group) for name, group in groups.items() if name in wanted}
 
 
 def git_commit(root: Path) -> str | None:

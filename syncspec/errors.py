@@ -8,6 +8,8 @@
     ├── MappingError              exit 1  values that do not coerce, required/choices
     │   └── StateTransitionError  exit 1  a state change the column's states: do not allow
     ├── TargetError               exit 2  database connection or write errors
+    │   └── SchemaChangeRefused   exit 1  a table change would lose data (--allow-destructive) or
+    │                                     existing rows violate a new constraint; nothing changed
     ├── TargetUnavailable         exit 4  a driver or mode that is not installed
     ├── TimeLimitExceeded         exit 3  --max-seconds passed
     ├── LockNotAcquired           exit 5  another run holds the target
@@ -115,6 +117,15 @@ class TargetError(SyncSpecError):
     """The target database cannot be reached or refused a write."""
 
     exit_code = 2
+
+
+class SchemaChangeRefused(TargetError):
+    """A declared table change would drop or convert data, or existing rows violate a new constraint.
+
+    Exit 1, not 2: like bad input, it is fixed in the specs (or with --allow-destructive), not the server.
+    """
+
+    exit_code = 1
 
 
 class TargetUnavailable(SyncSpecError):

@@ -41,7 +41,8 @@ def _specs(spec) -> list[str]:
 _HELP = {"project": "workspace folder", "database-url": "target database URL", "json": "machine-readable output",
          "spec": "only this spec (repeatable)", "max-seconds": "time limit (exit 3)",
          "check": "exit 6 if anything is pending", "lock-timeout": "seconds to wait for the lock (exit 5)",
-         "all": "parse every file, diff against the target", "allow-empty": "let an empty source delete all rows"}
+         "all": "parse every file, diff against the target", "allow-empty": "let an empty source delete all rows",
+         "allow-destructive": "apply table changes that drop columns or change types"}
 
 
 def _help(*names: str) -> dict[str, str]:
@@ -58,13 +59,15 @@ def plan(c, spec=None, project=None, database_url=None, json=False, check=False,
     _run("plan", *args, project=project, database_url=database_url, json=json)
 
 
-@task(help=_help("spec", "max-seconds", "lock-timeout", "all", "allow-empty"), iterable=["spec"])
+@task(help=_help("spec", "max-seconds", "lock-timeout", "all", "allow-empty", "allow-destructive"),
+      iterable=["spec"])
 def sync(c, spec=None, project=None, database_url=None, json=False, max_seconds=None, lock_timeout=None,
-         all=False, allow_empty=False):
+         all=False, allow_empty=False, allow_destructive=False):
     """Write what changed into the targets, all-or-nothing."""
     args = _specs(spec) + (["--max-seconds", str(max_seconds)] if max_seconds else [])
     args += (["--all"] if all else []) + (["--allow-empty"] if allow_empty else [])
     args += ["--lock-timeout", str(lock_timeout)] if lock_timeout is not None else []
+    args += ["--allow-destructive"] if allow_destructive else []
     _run("sync", *args, project=project, database_url=database_url, json=json)
 
 

@@ -14,7 +14,7 @@ def test_public_names_are_exported():
         "StepRecord", "EventRecord", "Problem", "SyncSpecError", "ConfigError", "SpecError", "SourceError",
         "DuplicateKeyError", "MappingError", "StateTransitionError", "TargetError", "TargetUnavailable",
         "TimeLimitExceeded",
-        "LockNotAcquired", "CheckFailed", "__version__",
+        "LockNotAcquired", "CheckFailed", "SchemaChangeRefused", "__version__",
     }
     assert set(syncspec.__all__) == expected
 

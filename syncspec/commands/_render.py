@@ -13,6 +13,11 @@ def key_text(key) -> str:
 
 def render_changes(out: Output, result, verb: str, limit: int | None) -> None:
     out.line(f"target: {result.target}")
+    schema = [(cs.spec, change) for cs in result.changes for change in cs.schema_changes]
+    if schema:                         # table changes come first: they happen before any row is written
+        out.line("schema:")
+        for spec, change in schema:
+            out.line(f"  {change}  ({spec})", style="red" if "[" in change else "cyan")
     rows = []
     for cs in result.changes:
         strategies = ", ".join(f"{k}: {v}" for k, v in sorted(cs.strategies.items())) or (
@@ -22,8 +27,6 @@ def render_changes(out: Output, result, verb: str, limit: int | None) -> None:
     out.table(["spec", "table", "parsed", "records (strategy)", "insert", "update", "delete", "same"], rows,
               title=f"{verb}:")
     for cs in result.changes:
-        for change in cs.schema_changes:
-            out.line(f"  {cs.spec}: schema: {change}")
         items: list[tuple[str, str, str]] = []
         items += [("insert", key_text(r.key), f"{r.file}:{r.line}") for r in cs.inserts]
         for r, _ in cs.updates:

@@ -16,10 +16,10 @@ def run(args, out) -> int:
         out.json({"target": ws.target, "specs": [r.as_dict() for r in rows]})
     else:
         out.line(f"target: {ws.target}")
-        out.table(["spec", "table", "state", "why", "last sync (UTC)", "last +/~/-"],
+        out.table(["spec", "table", "state", "why", "last sync (UTC)", "last +/~/-", "schema v"],
                   [[r.spec, r.table, r.state, r.reason,
                     r.last_sync.strftime("%Y-%m-%d %H:%M:%S") if r.last_sync else "-",
                     "/".join(str(r.last_counts[k]) for k in ("inserted", "updated", "deleted"))
-                    if r.last_counts else "-"] for r in rows])
+                    if r.last_counts else "-", r.schema_version or "-"] for r in rows])
     stale = [r for r in rows if r.state != "current"]
     return 6 if args.check and stale else 0

@@ -11,8 +11,8 @@ import re
 from typing import Any
 
 from ..errors import Problem
-from .model import (CHILD_KEYS, COLUMN_TYPES, Column, DocumentStrategy, FileStrategy, FrontmatterStrategy,
-                    SectionsStrategy, Spec, StateMachine, Strategy, TableStrategy, TasksStrategy, Template)
+from .model import (CHILD_KEYS, COLUMN_TYPES, Column, DocumentStrategy, FileStrategy, ForeignKey, FrontmatterStrategy,
+                    Index, SectionsStrategy, Spec, StateMachine, Strategy, TableStrategy, TasksStrategy, Template)
 from .pointer import Pointer, PointerSyntaxError
 from .yamlfile import Located, json_path
 
@@ -80,6 +80,14 @@ def build_spec(doc: Located, context: dict[str, str], problems: list[Problem]) -
             problems.append(doc.problem(("target", "columns", col.name), f"key column {col.name!r} cannot be of type json",
                                         hint="use text, integer or date for key columns"))
     _check_paths(doc, columns, key, strategies, context, problems)
+    indexes = _indexes(doc, target, columns, problems)
+    foreign_keys = _foreign_keys(doc, target, columns, key, problems)
+    indexed = {c for i in indexes for c in i.columns} | {c for fk in foreign_keys for c in fk.columns}
+    for col in columns:
+        if col.type == "json" and (col.unique or col.name in indexed):
+            problems.append(doc.problem(("target", "columns", col.name),
+                                        f"json column {col.name!r} cannot be unique, indexed or a foreign key",
+                                        hint="index a text column extracted from the same value instead"))
     if len(problems) > before:
         return None
     return Spec(
@@ -88,7 +96,7 @@ def build_spec(doc: Located, context: dict[str, str], problems: list[Problem]) -
         encoding=encoding, hash_algorithm=hash_conf.get("algorithm", "sha256"),
         hash_length=hash_conf.get("length", 16), hash_column=hash_column,
         on_missing=data.get("on_missing", "delete"), trigger=tuple(data.get("trigger", ("change", "commit"))),
-        timestamps=timestamps,
+        timestamps=timestamps, indexes=indexes, foreign_keys=foreign_keys,
         spec_hash=hashlib.sha256(canonical_json({"spec": data, "context": context}).encode()).hexdigest()[:16],
         raw=data, locations={json_path(path): mark for path, mark in doc.marks.items()},
     )
@@ -154,7 +162,8 @@ def _column(doc: Located, name: str, conf: Any, context: dict[str, str], problem
         return Column(name=name, type=conf, path=(name,))
     ctype = conf.get("type", "text")
     kwargs: dict[str, Any] = dict(name=name, type=ctype, default=conf.get("default"),
-                                  required=conf.get("required", False), length=conf.get("length"))
+                                  required=conf.get("required", False), length=conf.get("length"),
+                                  nullable=conf.get("null", True), unique=conf.get("unique", False))
     if "pattern" in conf:
         rx = _regex(doc, base + ("pattern",), conf["pattern"], problems)
         if rx is None:
@@ -375,7 +384,75 @@ def build_children(doc: Located, parent: Spec, context: dict[str, str], problems
         out.append(dataclasses.replace(
             parent, name=name, table=table, key=key, columns=tuple(columns),
             description=f"children of {parent.name}: one row per element of {conf['each']}",
-            timestamps=conf.get("timestamps", True),
+            timestamps=conf.get("timestamps", True), indexes=(),
+            # the database follows the markdown too: a parent row deleted by hand takes its children along
+            foreign_keys=(ForeignKey(tuple(link), parent.table, tuple(link.values()), "cascade",
+                                     json_path(base + ("parent",))),),
             spec_hash=hashlib.sha256(f"{parent.spec_hash}:{name}".encode()).hexdigest()[:16],
             parent=parent, each=each))
     return out
+
+
+def _unknown_columns(doc: Located, where: tuple, names: list[str], columns: list[Column],
+                     problems: list[Problem]) -> bool:
+    """Problems for names that are not columns of this spec; True if all are."""
+    known = [c.name for c in columns]
+    ok = True
+    for i, name in enumerate(names):
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            problems.append(doc.problem(where + (i,), f"{name!r} is not a column of this spec",
+                                        hint=f"did you mean {close[0]!r}?" if close else
+                                        f"declare it under target.columns (columns: {', '.join(known)})"))
+            ok = False
+    return ok
+
+
+def _indexes(doc: Located, target: dict, columns: list[Column], problems: list[Problem]) -> tuple[Index, ...]:
+    """target.unique and target.indexes (a bare list of names is a non-unique index)."""
+    out: list[Index] = []
+    for i, names in enumerate(target.get("unique", [])):
+        if _unknown_columns(doc, ("target", "unique", i), names, columns, problems):
+            out.append(Index(tuple(names), unique=True))
+    for i, item in enumerate(target.get("indexes", [])):
+        conf = {"columns": item} if isinstance(item, list) else item
+        where = ("target", "indexes", i) + (() if isinstance(item, list) else ("columns",))
+        if _unknown_columns(doc, where, conf["columns"], columns, problems):
+            out.append(Index(tuple(conf["columns"]), unique=conf.get("unique", False), name=conf.get("name")))
+    return tuple(out)
+
+
+def _foreign_keys(doc: Located, target: dict, columns: list[Column], key: tuple[str, ...],
+                  problems: list[Problem]) -> tuple[ForeignKey, ...]:
+    """target.foreign_keys; whether the referenced table exists is checked across specs (loader)."""
+    out: list[ForeignKey] = []
+    by_name = {c.name: c for c in columns}
+    for i, conf in enumerate(target.get("foreign_keys", [])):
+        base = ("target", "foreign_keys", i)
+        ref = conf["references"]
+        if isinstance(ref, str):
+            table, _, cols = ref.partition(".")
+            ref_table, ref_cols = table, tuple(cols.split(","))
+        else:
+            ref_table, ref_cols = ref["table"], tuple(ref["columns"])
+        names = conf["columns"]
+        if not _unknown_columns(doc, base + ("columns",), names, columns, problems):
+            continue
+        if len(names) != len(ref_cols):
+            problems.append(doc.problem(base + ("references",),
+                                        f"{len(names)} column(s) {names} reference {len(ref_cols)} column(s) "
+                                        f"{list(ref_cols)} of {ref_table!r}",
+                                        hint="list as many referenced columns as referencing ones, in order"))
+            continue
+        on_delete = conf.get("on_delete", "no action")
+        if on_delete == "set null":
+            strict = [n for n in names if n in key or not by_name[n].nullable]
+            if strict:
+                verb = "is" if len(strict) == 1 else "are"
+                problems.append(doc.problem(base + ("on_delete",),
+                                            f"on_delete: set null needs nullable columns, but {', '.join(strict)} "
+                                            f"{verb} NOT NULL (a key column or null: false)",
+                                            hint="use on_delete: cascade, or make the column nullable"))
+                continue
+        out.append(ForeignKey(tuple(names), ref_table, ref_cols, on_delete, json_path(base)))
+    return tuple(out)

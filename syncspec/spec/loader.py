@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 from ..errors import Problem, SpecError
@@ -49,8 +50,10 @@ def load_specs(root: Path, specs_dir: Path, context: dict[str, str],
                 specs.append(child)
                 docs[child.name] = doc
     _check_across(specs, docs, problems)
+    _check_foreign_keys(specs, docs, problems)
     if problems:
         raise SpecError(problems=problems)
+    specs = parents_first(specs, docs)
     if only:
         only = [_by_file(n, specs, root) for n in only]
         names = {s.name for s in specs}
@@ -113,6 +116,85 @@ def _check_across(specs: list[Spec], docs: dict[str, Located], problems: list[Pr
                         f"could delete each other's rows",
                         hint="give both a constant key column with different values, "
                              "e.g. file_type: {type: text, value: build}"))
+
+
+def _check_foreign_keys(specs: list[Spec], docs: dict[str, Located], problems: list[Problem]) -> None:
+    """A foreign key must reference columns some spec writes, which are that table's key or a unique set."""
+    by_table: dict[str, list[Spec]] = {}
+    for spec in specs:
+        by_table.setdefault(spec.table, []).append(spec)
+    for spec in specs:
+        doc = docs.get(spec.name)
+        if doc is None:
+            continue
+        for fk in spec.foreign_keys:
+            path = _path_of(fk.json_path) + ("references",)
+            parents = by_table.get(fk.table)
+            if not parents:
+                tables = sorted(by_table)
+                close = difflib.get_close_matches(fk.table, tables, n=1)
+                problems.append(doc.problem(path, f"foreign key references table {fk.table!r}, which no spec "
+                                                  "of this workspace writes",
+                                            hint=f"did you mean {close[0]!r}?" if close else
+                                            f"tables written by specs: {', '.join(tables)}"))
+                continue
+            types = {c.name: c.type for p in parents for c in p.columns}
+            missing = [c for c in fk.references if c not in types]
+            if missing:
+                problems.append(doc.problem(path, f"table {fk.table!r} ({parents[0].file}) has no column(s) "
+                                                  f"{', '.join(missing)}",
+                                            hint=f"its columns: {', '.join(types)}"))
+                continue
+            uniques = [set(parents[0].key)] + [set(i.columns) for p in parents for i in p.indexes if i.unique] + [
+                {c.name} for p in parents for c in p.columns if c.unique]
+            if set(fk.references) not in uniques:
+                problems.append(doc.problem(path, f"{fk.table}({', '.join(fk.references)}) is neither the key nor "
+                                                  f"a unique set of table {fk.table!r} ({parents[0].file})",
+                                            hint=f"reference its key ({', '.join(parents[0].key)}), or declare "
+                                                 f"unique: [[{', '.join(fk.references)}]] in that spec's target"))
+                continue
+            mine = {c.name: c.type for c in spec.columns}
+            for col, ref in zip(fk.columns, fk.references):
+                if mine[col] != types[ref]:
+                    problems.append(doc.problem(path, f"column {col!r} is {mine[col]} but {fk.table}.{ref} is "
+                                                      f"{types[ref]}",
+                                                hint="a foreign key column needs the referenced column's type"))
+
+
+def parents_first(specs: list[Spec], docs: dict[str, Located] | None = None) -> list[Spec]:
+    """Order specs so that those writing referenced (parent) tables run before those referencing them.
+
+    Stable: without foreign keys the order is unchanged. A cycle is a SpecError naming its specs.
+    """
+    writers: dict[str, list[str]] = {}
+    for spec in specs:
+        writers.setdefault(spec.table, []).append(spec.name)
+    needs = {s.name: {w for fk in s.foreign_keys for w in writers.get(fk.table, ()) if fk.table != s.table}
+             for s in specs}
+    done: list[Spec] = []
+    placed: set[str] = set()
+    pending = list(specs)
+    while pending:
+        ready = next((s for s in pending if needs[s.name] <= placed), None)
+        if ready is None:
+            names = [s.name for s in pending if needs[s.name] - placed]
+            spec = next(s for s in pending if s.name == names[0])
+            line, col = spec.locate("$.target.foreign_keys")
+            raise SpecError(problems=[Problem(
+                f"foreign keys form a cycle between specs {', '.join(map(repr, names))}: none can be synced first",
+                file=spec.file, line=line, column=col, json_path="$.target.foreign_keys",
+                hint="remove one foreign key of the cycle (or make it a plain column)")])
+        done.append(ready)
+        placed.add(ready.name)
+        pending.remove(ready)
+    return done
+
+
+def _path_of(json_path: str) -> tuple:
+    """``$.target.foreign_keys[0]`` -> ``('target', 'foreign_keys', 0)``."""
+    import re
+
+    return tuple(name or int(index) for name, index in re.findall(r"\.(\w+)|\[(\d+)\]", json_path))
 
 
 def _rel(path: Path, root: Path) -> str:

@@ -172,6 +172,31 @@ class Column:
     transforms: tuple[tuple[str, Any], ...] = ()   # (name, argument or None), in order
     length: int | None = None
     states: StateMachine | None = None
+    nullable: bool = True                     # null: false -> NOT NULL (key columns are always NOT NULL)
+    unique: bool = False                      # unique: true -> a unique index on this column alone
+
+
+ON_DELETE = ("cascade", "set null", "restrict", "no action")
+
+
+@dataclass(frozen=True)
+class Index:
+    """target.indexes / target.unique: an index over ``columns`` (``name`` None: derived from the table)."""
+
+    columns: tuple[str, ...]
+    unique: bool = False
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    """target.foreign_keys: ``columns`` reference ``table(references)``; the database enforces it."""
+
+    columns: tuple[str, ...]
+    table: str
+    references: tuple[str, ...]
+    on_delete: str = "no action"
+    json_path: str = ""                       # where it is declared, for errors of later checks
 
 
 @dataclass(frozen=True)
@@ -197,6 +222,8 @@ class Spec:
     # a child spec (target.children): its records are the elements at ``each`` of the parent's records
     parent: Spec | None = field(default=None, compare=False, repr=False)
     each: tuple[str, ...] | None = None
+    indexes: tuple[Index, ...] = ()           # target.indexes and target.unique (unique=True)
+    foreign_keys: tuple[ForeignKey, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     # JSON path ("$.source.files[0]") -> (line, column) in the spec file, for later stages' errors
     locations: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)

@@ -108,6 +108,8 @@ def _walk(node, path, marks, key_marks, problems, file, loader) -> None:
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, tuple[int, int]] = {}
         for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:null" and key_node.value:
+                key_node.tag = "tag:yaml.org,2002:str"   # `null: false` (a column option) is the key "null"
             # the constructed key (1, True, 'on'), so marks match the paths jsonschema reports
             key = loader.construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
             if key in seen:

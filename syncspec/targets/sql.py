@@ -11,25 +11,74 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..errors import Problem, TargetError
 from ..records import Row, canonical, key_part
 from ..spec.model import Spec
 
 BATCH = 1000
 
 
-def _field(ctype: str, in_key: bool, length: int | None):
+JSON_TYPES = {"postgresql": "JSONB", "mysql": "JSON", "sqlite": "TEXT"}
+BOOKKEEPING = ("content_hash", "created_at", "updated_at", "deleted_at")
+
+
+def _field(ctype: str, in_key: bool, length: int | None, nullable: bool = True, default: Any = None,
+           backend: str = "sqlite", indexed: bool = False):
+    """indexed: text in an index or foreign key is VARCHAR(255), since MariaDB cannot index TEXT."""
     import peewee as pw
 
-    null = not in_key
+    null = nullable and not in_key
+    kwargs: dict[str, Any] = {"null": null}
+    if default is not None:
+        kwargs["constraints"] = [pw.SQL(f"DEFAULT {literal(default, ctype, backend)}")]
     if ctype == "text":
-        if in_key or length:
-            return pw.CharField(max_length=length or 255, null=null)
-        return pw.TextField(null=null)
+        if in_key or indexed or length:
+            return pw.CharField(max_length=length or 255, **kwargs)
+        return pw.TextField(**kwargs)
+    if ctype == "json":
+        return type("JsonField", (pw.TextField,), {   # values are canonical JSON text already (records.canonical)
+            "field_type": JSON_TYPES[backend], "db_value": lambda self, v: v, "python_value": lambda self, v: v,
+        })(**kwargs)
     return {
         "integer": pw.BigIntegerField, "real": pw.DoubleField, "boolean": pw.BooleanField,
-        "date": pw.DateField, "datetime": pw.DateTimeField, "json": pw.TextField,
-    }[ctype](null=null)
+        "date": pw.DateField, "datetime": pw.DateTimeField,
+    }[ctype](**kwargs)
+
+
+def literal(value: Any, ctype: str, backend: str) -> str:
+    """A constant as SQL text, for DDL (DEFAULT, CHECK), where drivers take no parameters."""
+    if isinstance(value, bool) or ctype == "boolean":
+        return ("TRUE" if value else "FALSE") if backend == "postgresql" else ("1" if value else "0")
+    if isinstance(value, (int, float)) and ctype in ("integer", "real"):
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        value = value.isoformat(sep=" ")
+    elif isinstance(value, dt.date):
+        value = value.isoformat()
+    text = str(value).replace("'", "''")
+    if backend == "mysql":
+        text = text.replace("\\", "\\\\")
+    return f"'{text}'"
+
+
+def db_default(value: Any, ctype: str) -> Any:
+    """A column's default becomes the database DEFAULT when it is a constant scalar (not json)."""
+    if value is None or ctype == "json" or isinstance(value, (dict, list)):
+        return None
+    from ..records import coerce
+
+    try:
+        return coerce(value, ctype)
+    except (ValueError, TypeError):
+        return None
+
+
+def constraint_name(table: str, columns: Sequence[str], kind: str, definition: str) -> str:
+    """``<table>_<cols>_<kind>_<8 hex>``: the hash of the definition makes a changed constraint a new name,
+    and the suffix lets introspection tell syncspec's constraints from others (max 63 characters)."""
+    import hashlib
+
+    digest = hashlib.sha256(f"{table}|{kind}|{definition}".encode()).hexdigest()[:8]
+    return f"{(table + '_' + '_'.join(columns))[:50]}_{kind}_{digest}"
 
 
 class SqlTable:
@@ -41,6 +90,7 @@ class SqlTable:
         self.db = db
         self.backend = backend
         first = specs[0]
+        self.specs = list(specs)
         self.name = first.table
         self.key = first.key
         self.hash_column = first.hash_column
@@ -48,18 +98,73 @@ class SqlTable:
         self.soft_delete = any(s.on_missing == "mark" for s in specs)
         attrs: dict[str, Any] = {}
         self.types: dict[str, str] = {}
+        # declared shape (compared with the real table by targets/schema.py)
+        self.declared: dict[str, dict[str, Any]] = {}
+        self.index_defs: list[tuple[str, tuple[str, ...], bool]] = []      # (name, columns, unique)
+        self.constraint_defs: dict[str, tuple[str, tuple[str, ...], Any]] = {}   # name -> (kind, columns, node)
+        checks: list[tuple[str, str, str, dict[str, Any]]] = []
+        indexes: list[tuple[tuple[str, ...], bool, str | None]] = []
+        indexed = ({c for s in specs for i in s.indexes for c in i.columns}
+                   | {c for s in specs for fk in s.foreign_keys for c in fk.columns})
         for spec in specs:
             for col in spec.columns:
                 if col.name not in attrs:
-                    attrs[col.name] = _field(col.type, col.name in self.key, col.length)
+                    default = db_default(col.default, col.type)
+                    attrs[col.name] = _field(col.type, col.name in self.key, col.length, col.nullable, default,
+                                             backend, indexed=col.unique or col.name in indexed)
                     self.types[col.name] = col.type
+                    self.declared[col.name] = {"type": col.type, "null": col.nullable and col.name not in self.key,
+                                               "length": col.length, "default": default}
+                    if col.type == "json" and backend == "sqlite":
+                        checks.append((col.name, col.type, "json_valid", {}))
+                    if col.unique and (col.name,) != tuple(self.key):
+                        indexes.append(((col.name,), True, None))
+            for col in spec.columns:
+                if col.choices:      # shared table: each spec's choices hold inside its own partition
+                    choices = ", ".join(literal(c, col.type, backend) for c in col.choices)
+                    only = spec.partition if len(specs) > 1 else {}
+                    checks.append((col.name, col.type, f"IN ({choices})", only))
+            for index in spec.indexes:
+                if (index.columns, index.unique, index.name) not in indexes:
+                    indexes.append((index.columns, index.unique, index.name))
         attrs[self.hash_column] = pw.CharField(max_length=128, null=True)
         if self.timestamps:
             attrs["created_at"] = pw.DateTimeField(null=True)
             attrs["updated_at"] = pw.DateTimeField(null=True)
         if self.soft_delete:
             attrs["deleted_at"] = pw.DateTimeField(null=True)
-        meta: dict[str, Any] = {"database": db, "table_name": self.name}
+        for extra in [n for n in attrs if n not in self.declared]:
+            self.declared[extra] = {"type": "text" if extra == self.hash_column else "datetime", "null": True,
+                                    "length": 128 if extra == self.hash_column else None, "default": None}
+        constraints = []
+        for name, ctype, what, only in checks:
+            outside = [pw.NodeList((pw.Entity(k), pw.SQL(f"<> {literal(v, self.types[k], backend)}")))
+                       for k, v in sorted(only.items())]
+            cname = constraint_name(self.name, [name], "ck", f"{what} {sorted(only.items())}")
+            expr = (pw.NodeList((pw.Entity(name), pw.SQL("IS NULL OR json_valid("), pw.Entity(name), pw.SQL(")")))
+                    if what == "json_valid"          # json_valid(NULL) is 0 in older SQLite
+                    else pw.NodeList((pw.Entity(name), pw.SQL(what))))
+            if outside:
+                expr = pw.NodeList([*outside, expr], glue=" OR ")
+            node = pw.NodeList((pw.SQL("CONSTRAINT"), pw.Entity(cname), pw.SQL("CHECK"), pw.EnclosedNodeList([expr])))
+            self.constraint_defs[cname] = ("json check" if what == "json_valid" else "check", (name,), node)
+            constraints.append(node)
+        seen_fk = set()
+        for spec in specs:
+            for fk in spec.foreign_keys:
+                definition = f"{fk.columns}->{fk.table}{fk.references} on delete {fk.on_delete}"
+                if definition in seen_fk:
+                    continue
+                seen_fk.add(definition)
+                cname = constraint_name(self.name, fk.columns, "fk", definition)
+                node = pw.NodeList((
+                    pw.SQL("CONSTRAINT"), pw.Entity(cname), pw.SQL("FOREIGN KEY"),
+                    pw.EnclosedNodeList([pw.Entity(c) for c in fk.columns]), pw.SQL("REFERENCES"),
+                    pw.Entity(fk.table), pw.EnclosedNodeList([pw.Entity(c) for c in fk.references]),
+                    pw.SQL(f"ON DELETE {fk.on_delete.upper()}")))
+                self.constraint_defs[cname] = ("foreign key", fk.columns, node)
+                constraints.append(node)
+        meta: dict[str, Any] = {"database": db, "table_name": self.name, "constraints": constraints}
         if len(self.key) == 1:
             attrs[self.key[0]].primary_key = True
         else:
@@ -67,30 +172,28 @@ class SqlTable:
         attrs["Meta"] = type("Meta", (), meta)
         self.model = type(f"T_{self.name}", (pw.Model,), attrs)
         self.fields = self.model._meta.fields
+        for columns, unique, name in indexes:
+            index_name = name or index_name_for(self.name, columns, unique)
+            self.index_defs.append((index_name, tuple(columns), unique))
+            self.model.add_index(pw.ModelIndex(self.model, [self.fields[c] for c in columns], unique=unique,
+                                               name=index_name))
 
     # -- schema -----------------------------------------------------------
     def exists(self) -> bool:
         return self.db.table_exists(self.name)
 
-    def ensure(self) -> list[str]:
-        """Create the table (with its unique key) or add missing columns; returns what changed."""
-        if not self.exists():
-            self.db.create_tables([self.model])
-            return [f"created table {self.name}"]
-        have = {c.name for c in self.db.get_columns(self.name)}
-        missing = [name for name in self.fields if name not in have]
-        if not missing:
-            return []
-        from playhouse.migrate import migrate, SchemaMigrator
+    def definition_hash(self) -> str:
+        """Hash of the declared table (columns, key, indexes, constraints): what syncspec_schema records."""
+        import hashlib
+        import json
 
-        bad = [n for n in missing if not self.fields[n].null]
-        if bad:
-            raise TargetError(problems=[Problem(
-                f"table {self.name!r} exists without key column(s) {', '.join(bad)}",
-                hint="the key changed: drop or rename the old table, then sync again")])
-        migrator = SchemaMigrator.from_database(self.db)
-        migrate(*[migrator.add_column(self.name, n, self.fields[n]) for n in missing])
-        return [f"added column {self.name}.{n}" for n in missing]
+        doc = {"columns": self.declared, "key": list(self.key), "indexes": sorted(self.index_defs),
+               "constraints": sorted(self.constraint_defs)}
+        return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+    def create(self) -> None:
+        """CREATE TABLE with its key, constraints and indexes (changes to an existing one: targets/schema.py)."""
+        self.db.create_tables([self.model])
 
     # -- read -------------------------------------------------------------
     def index(self, spec: Spec) -> dict[tuple, tuple[str | None, bool]]:
@@ -183,8 +286,9 @@ class SqlTable:
         out = []
         for name, value in row.values.items():
             old = stored.get(name)
-            if self.types.get(name) == "json":
+            if self.types.get(name) == "json":   # JSONB reads back parsed (psycopg2), TEXT as canonical text
                 value = canonical(value) if value is not None else None
+                old = canonical(old) if old is not None and not isinstance(old, str) else old
             if _norm(old) != _norm(value):
                 out.append(name)
         if stored.get("deleted_at") is not None:
@@ -330,3 +434,13 @@ def executemany(db, sql: str, params: list[tuple]) -> None:
         return
     for start in range(0, len(params), BATCH):
         cursor.executemany(sql, params[start:start + BATCH])
+
+
+def index_name_for(table: str, columns: Sequence[str], unique: bool) -> str:
+    """Peewee's naming (``table_a_b``), with a ``_uniq`` suffix for unique ones, hashed past 63 characters."""
+    import hashlib
+
+    name = f"{table}_{'_'.join(columns)}{'_uniq' if unique else ''}"
+    if len(name) > 63:
+        name = name[:54] + "_" + hashlib.sha256(name.encode()).hexdigest()[:8]
+    return name

@@ -176,3 +176,21 @@ target:
     with pytest.raises(SpecError) as err:
         Workspace.open(root).specs()
     assert "stepz" in err.value.problems[0].message and err.value.problems[0].line == 13
+
+
+def test_child_rows_reference_their_parent_with_cascade(make_ws, db_url):
+    from syncspec.targets.database import connect, parse_target
+
+    root = _ws(make_ws)
+    Workspace.open(root, database_url=db_url).sync()
+    db = connect(parse_target(db_url))
+    try:
+        (fk,) = db.get_foreign_keys("pr_deps")
+        assert (fk.column, fk.dest_table, fk.dest_column) == ("pr_id", "prs", "pr_id")
+        if db_url.startswith("sqlite"):
+            db.execute_sql("PRAGMA foreign_keys = ON")
+        q = "`" if "mysql" in db_url else '"'
+        db.execute_sql(f"DELETE FROM {q}prs{q} WHERE {q}pr_id{q} = 'PR-3'")   # by hand, outside syncspec
+    finally:
+        db.close()
+    assert _deps(db_url) == [("PR-2", "PR-1", 1)]

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from syncspec import Workspace
+from syncspec.records import canonical
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -53,6 +54,15 @@ EXPECTED = {
          [("WS-001-002", "PH-001", "planned", 1)]),
         ("SELECT task_id, phase_id, workstream_id, pointer FROM plan_tasks WHERE task_id = 'TSK-000-002-002'",
          [("TSK-000-002-002", "PH-000", "WS-000-002", "/phases/PH-000/workstreams/WS-000-002/tasks/TSK-000-002-002")]),
+    ]),
+    "state_store": ({"runs": 4, "step_attempts": 5, "run_events": 5}, [
+        ("SELECT run_id, state, exit_code FROM runs ORDER BY run_id",
+         [("RUN-0001", "succeeded", 0), ("RUN-0002", "failed", 1), ("RUN-0003", "running", None),
+          ("RUN-0004", "pending", None)]),
+        ("SELECT run_id, step_id, sequence, tool_id, state, exit_code FROM step_attempts WHERE run_id = 'RUN-0002'",
+         [("RUN-0002", "S1", 1, "migrate", "succeeded", 0), ("RUN-0002", "S2", 2, "verify", "failed", 1)]),
+        ("SELECT event_type FROM run_events WHERE run_id = 'RUN-0001' ORDER BY position",
+         [("started",), ("finished",)]),
     ]),
     "changelog": ({"releases": 5, "release_changes": 11}, [
         ("SELECT kind, text FROM release_changes WHERE version = '1.2.0' ORDER BY position",
@@ -108,7 +118,8 @@ def test_example_syncs_and_a_second_sync_writes_nothing(name, backend, tmp_path,
     for table, n in counts.items():
         assert query(url, f"SELECT count(*) FROM {table}") == [(n,)], table
     for sql, expected in checks:
-        got = query(url, sql)
+        # json columns are JSONB on PostgreSQL (read back parsed): compare their canonical text
+        got = [tuple(canonical(v) if isinstance(v, (list, dict)) else v for v in row) for row in query(url, sql)]
         if backend == "sqlite":   # SQLite has no booleans: 0/1
             expected = [tuple(int(v) if isinstance(v, bool) else v for v in row) for row in expected]
         assert got == expected, sql
