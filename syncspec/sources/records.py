@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 _SNAKE_RE = re.compile(r"[\W_]+")   # unicode-aware: "Priorität" stays a word, not "priorit_t"
@@ -47,6 +48,7 @@ class Record:
         return self.data.get(name)   # $key, $pointer, $match, $value of pointer-matched records
 
 
+@lru_cache(maxsize=4096)   # field names repeat in every section: 100k entries, a handful of distinct keys
 def snake_case(key: str) -> str:
     """``'Last Updated'`` -> ``'last_updated'``; ``'Größe (cm)'`` -> ``'größe_cm'``."""
     return _SNAKE_RE.sub("_", key).strip("_").lower()

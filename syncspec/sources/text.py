@@ -18,9 +18,19 @@ class SourceText:
     data: bytes
     first_line: int = 1     # line number of data's first line (a piece of a larger file starts later)
     _starts: list[int] | None = field(default=None, repr=False)
+    _cursor: tuple[int, int] = (0, 0)   # (offset, newlines before it) of the last lookup
 
     def line_of(self, offset: int) -> int:
-        """1-based line number of a byte offset into ``data``."""
+        """1-based line number of a byte offset into ``data``.
+
+        Strategies ask in document order, so counting newlines from the previous
+        answer (in C) beats building the table of every line start.
+        """
+        at, lines = self._cursor
+        if offset >= at:
+            lines += self.data.count(b"\n", at, offset)
+            self._cursor = (offset, lines)
+            return lines + self.first_line
         if self._starts is None:
             starts = [0]
             find = self.data.find
