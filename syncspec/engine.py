@@ -8,6 +8,7 @@ a run's writes and its ledger rows commit in one transaction per target.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime as dt
 import gc
@@ -159,6 +160,7 @@ def plan_spec(cfg: WorkspaceConfig, spec: Spec, table, ledger, opts: Options, de
     touched: list[tuple[str, int, int]] = []
     current = {f.display for f in files}
     removed = [] if full else [p for p in states if p not in current]
+    details: dict[str, tuple[list, list | None]] = {}   # incremental: changed files' entries and sections
     unchanged_entries = 0     # entries of files not read (counted as unchanged and as records)
     clean_entries = 0         # --all: entries of files whose bytes and target rows both match
     seen: dict[tuple, tuple[str, int]] = {}      # key -> (file, line): duplicates across files
@@ -210,13 +212,13 @@ def plan_spec(cfg: WorkspaceConfig, spec: Spec, table, ledger, opts: Options, de
                 unchanged_entries += old.entry_count
                 continue
             to_parse.append(f)
-        old = ledger.file_entries(spec.name, [f.display for f in to_parse if f.display in states] + removed)
-        index = {key: (digest, False) for key, (digest, _) in old.items()}
+        details = ledger.file_details(spec.name, [f.display for f in to_parse if f.display in states] + removed)
+        index = {tuple(key): (digest, False) for entries, _ in details.values() for key, digest in entries}
 
     mapper = Mapper(spec, dict(cfg.context, sync=spec.name))
     children = Children(spec, cfg.context) if spec.parent is not None else None
     strategies: dict[str, int] = {}
-    parsed: list[tuple[str, int, int, str, list]] = []
+    parsed: list[tuple[str, int, int, str, list, list | None]] = []
     inserts: list[Row] = []
     updates: list[tuple[Row, str | None]] = []
     unchanged = unchanged_entries + clean_entries
@@ -230,11 +232,37 @@ def plan_spec(cfg: WorkspaceConfig, spec: Spec, table, ledger, opts: Options, de
     for n, f in enumerate(to_parse, 1):
         deadline.check(f"reading {f.display}")
         entries: list[list] = []    # [key, hash] of every row of the file, for the ledger
+        sections: list[list] | None = []   # [digest, length, rows] of its sections (sources/pieces.py)
+        old_entries, old_sections = details.get(f.display, ((), None))
         try:
             if f.raw is None:
                 f.raw = read_bytes(f.path, f.display)
                 f.sha = hashlib.sha256(f.raw).hexdigest()
-            for found in extract_batches(spec, f.path, f.display, f.raw):   # one batch, or pieces of a big file
+            # one batch, pieces of a big file, or the changed sections between unchanged ones
+            for found in extract_batches(spec, f.path, f.display, f.raw, old_pieces=old_sections):
+                if found.reuse is not None:     # sections as last synced: their rows stand, nothing parsed
+                    i, j, line = found.reuse
+                    at = sum(p[2] for p in old_sections[:i])
+                    for section in old_sections[i:j]:
+                        for key, digest in old_entries[at:at + section[2]]:
+                            key = tuple(key)
+                            first = seen.get(key)
+                            if first is not None:
+                                duplicates.append(Problem(
+                                    f"duplicate key {list(key)} in spec {spec.name!r}; first at "
+                                    + (f"{first[0]}:{first[1]}" if first[1] else first[0]), file=f.display,
+                                    line=line, hint="entry IDs must be unique across the spec's files; "
+                                                    "rename or merge one of them"))
+                                continue
+                            seen[key] = (f.display, line)
+                            index.pop(key, None)
+                            unchanged += 1
+                            entries.append([list(key), digest])
+                        at += section[2]
+                        line += section[3]
+                        if sections is not None:
+                            sections.append(section)
+                    continue
                 records = found.records if children is None else children.records(found.records)
                 if found.strategy is not None:
                     strategies[found.strategy] = strategies.get(found.strategy, 0) + len(records)
@@ -262,6 +290,14 @@ def plan_spec(cfg: WorkspaceConfig, spec: Spec, table, ledger, opts: Options, de
                         file_updates.append((row, stored[0]))
                     else:
                         unchanged += 1
+                if found.pieces is None:
+                    sections = None
+                elif sections is not None:
+                    starts = [p[2] for p in found.pieces]
+                    counts = [0] * len(starts)
+                    for row in rows:
+                        counts[bisect.bisect_right(starts, row.line) - 1] += 1
+                    sections.extend([d, length, c, lines] for (d, length, _, lines), c in zip(found.pieces, counts))
                 if state_check and (file_updates or (state_check.on_inserts and file_inserts)):
                     errors, warned = state_check.check(file_inserts, file_updates)   # before these rows are written
                     state_problems.extend(errors)
@@ -277,7 +313,7 @@ def plan_spec(cfg: WorkspaceConfig, spec: Spec, table, ledger, opts: Options, de
             f.raw = None    # stream: never hold the corpus
         if opts.progress:
             opts.progress(spec.name, n, len(to_parse))
-        parsed.append((f.display, f.size, _stable_mtime(f.mtime_ns), f.sha, entries))
+        parsed.append((f.display, f.size, _stable_mtime(f.mtime_ns), f.sha, entries, sections))
     problems.add(SourceError, source_problems)
     problems.add(DuplicateKeyError, duplicates)
     problems.add(MappingError, mapping_problems)

@@ -101,6 +101,14 @@ class FileState:
     entry_count: int
 
 
+def _entries(text: str) -> tuple[list, list | None]:
+    """A file's stored entries, and its sections' digests if it has them (engine: section reuse)."""
+    data = json.loads(text)
+    if isinstance(data, dict):
+        return data["e"], data["p"]
+    return data, None
+
+
 def _iso(v: Any) -> Any:
     return v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v
 
@@ -260,8 +268,18 @@ class Ledger:
         for start in range(0, len(paths), 500):
             chunk = list(paths[start:start + 500])
             for path, entries in F.select(F.path, F.entries).where((F.spec == spec) & F.path.in_(chunk)).tuples():
-                for key, digest in json.loads(entries):
+                for key, digest in _entries(entries)[0]:
                     out[tuple(key)] = (digest, path)
+        return out
+
+    def file_details(self, spec: str, paths: Sequence[str]) -> dict[str, tuple[list, list | None]]:
+        """path -> (entries [[key, hash], ...], pieces [[digest, length, rows], ...] or None) at the last sync."""
+        out: dict[str, tuple[list, list | None]] = {}
+        F = self.SourceFile
+        for start in range(0, len(paths), 500):
+            chunk = list(paths[start:start + 500])
+            for path, entries in F.select(F.path, F.entries).where((F.spec == spec) & F.path.in_(chunk)).tuples():
+                out[path] = _entries(entries)
         return out
 
     def owner_of(self, spec: str, keys: set[tuple]) -> dict[tuple, str]:
@@ -269,14 +287,14 @@ class Ledger:
         F = self.SourceFile
         out = {}
         for path, entries in F.select(F.path, F.entries).where(F.spec == spec).tuples():
-            for key, _ in json.loads(entries):
+            for key, _ in _entries(entries)[0]:
                 if tuple(key) in keys:
                     out[tuple(key)] = path
         return out
 
-    def save_files(self, spec: str, spec_hash: str, parsed: Sequence[tuple[str, int, int, str, list]],
+    def save_files(self, spec: str, spec_hash: str, parsed: Sequence[tuple[str, int, int, str, list, list | None]],
                    touched: Sequence[tuple[str, int, int]], removed: Sequence[str], replace_all: bool) -> None:
-        """Record the files' new state; parsed = (path, size, mtime_ns, sha256, [[key, hash], ...])."""
+        """Record the files' new state; parsed = (path, size, mtime_ns, sha256, [[key, hash], ...], pieces)."""
         from .targets.sql import bulk_insert
 
         F = self.SourceFile
@@ -289,8 +307,9 @@ class Ledger:
             for path, size, mtime_ns in touched:
                 F.update(size=size, mtime_ns=mtime_ns).where((F.spec == spec) & (F.path == path)).execute()
         rows = [(spec, path, size, mtime_ns, sha, spec_hash, len(entries),
-                 json.dumps(entries, separators=(",", ":"), ensure_ascii=False))
-                for path, size, mtime_ns, sha, entries in parsed]
+                 json.dumps(entries if pieces is None else {"e": entries, "p": pieces},
+                            separators=(",", ":"), ensure_ascii=False))
+                for path, size, mtime_ns, sha, entries, pieces in parsed]
         bulk_insert(self.db, F, ["spec", "path", "size", "mtime_ns", "sha256", "spec_hash", "entry_count",
                                  "entries"], rows)
 

@@ -16,6 +16,8 @@ from .documents import extract_document
 from .files import extract_whole_file
 from .frontmatter import extract_frontmatter
 from .parsed import Parsed
+from .pieces import describe, has_definitions, piece_starts, reusable
+from .pieces import plan as plan_reuse
 from .records import Record
 from .sections import extract_sections
 from .tables import extract_table
@@ -41,6 +43,8 @@ class FileRecords:
     file: str
     strategy: str | None
     records: list[Record]
+    pieces: list[list] | None = None          # [digest, length, first line] of the sections parsed
+    reuse: tuple[int, int, int] | None = None   # old pieces [i, j) unchanged from line n: rows stand, not parsed
 
 
 def resolve_files(spec: Spec, root: Path) -> list[tuple[Path, str]]:
@@ -107,22 +111,67 @@ def extract_file(spec: Spec, path: Path, display: str, raw: bytes | None = None)
 
 
 def extract_batches(spec: Spec, path: Path, display: str, raw: bytes | None = None,
-                    min_bytes: int | None = None, chunk: int | None = None) -> Iterator[FileRecords]:
-    """The file's records as one batch, or, for a large markdown file, piece by piece (sources/chunks.py),
-    so memory holds the file's bytes and one piece's records, not every record of the file."""
+                    min_bytes: int | None = None, chunk: int | None = None,
+                    old_pieces: list[list] | None = None) -> Iterator[FileRecords]:
+    """The file's records in order: as one batch, or, for a large markdown file, piece by piece
+    (sources/chunks.py), so memory holds the file's bytes and one piece's records.
+
+    For a spec whose sections can be reused (sources/pieces.py) each batch also describes the
+    sections it parsed; given the file's ``old_pieces``, the unchanged sections at its start and
+    end are not parsed at all but yielded as ``reuse`` batches.
+    """
     level = chunk_level(spec)
     if raw is None:
         raw = read_bytes(path, display)
-    if level is None or len(raw) < (chunks.MIN_FILE_BYTES if min_bytes is None else min_bytes):
+    if level is None:
         yield extract_file(spec, path, display, raw)
         return
     skip = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
     data = raw[skip:] if skip else raw
+    keep = reusable(spec, level) and not has_definitions(data)
     strategy = spec.strategies[0]
-    for start, end, line in pieces(data, level, chunk):
-        src = read_source(path, display, spec.encoding, data[start:end], offset=start + skip, first_line=line)
-        records = run_strategy(strategy, Parsed(src, path))
-        yield FileRecords(display, strategy.kind if records else None, records)
+    if keep and old_pieces:
+        done = yield from _reusing(spec, path, display, data, skip, level, old_pieces)
+        if done:
+            return
+    whole = len(raw) < (chunks.MIN_FILE_BYTES if min_bytes is None else min_bytes)
+    for start, end, line in [(0, len(data), 1)] if whole else pieces(data, level, chunk):
+        src = (read_source(path, display, spec.encoding, raw) if whole else
+               read_source(path, display, spec.encoding, data[start:end], offset=start + skip, first_line=line))
+        parsed = Parsed(src, path)
+        records = run_strategy(strategy, parsed)
+        described = describe(src.data, piece_starts(parsed.markdown, src.data, level), line) if keep else None
+        yield FileRecords(display, strategy.kind if records else None, records, described)
+
+
+def _reusing(spec: Spec, path: Path, display: str, data: bytes, skip: int, level: int,
+             old: list[list]) -> Iterator[FileRecords]:
+    """Unchanged sections as ``reuse`` batches, the changed bytes between them parsed; returns False
+    (having yielded nothing) when the changed bytes do not end where a section of the file begins."""
+    r = plan_reuse(data, level, old)
+    line = data.count(b"\n", 0, r.start) + 1
+    body = data[r.start:r.end]
+    tail = b""
+    if r.suffix < len(old) and r.end > r.start:    # prove the parser is clean where the old sections resume
+        nl = data.find(b"\n", r.end)
+        tail = data[r.end:len(data) if nl == -1 else nl + 1]
+    records: list[Record] = []
+    described: list[list] = []
+    if body:
+        src = read_source(path, display, spec.encoding, body + tail, offset=r.start + skip, first_line=line)
+        parsed = Parsed(src, path)
+        doc = parsed.markdown
+        if tail and not any(h.start == len(body) and h.level <= level for h in doc.headings):
+            return False
+        resume = line + body.count(b"\n")
+        records = [rec for rec in run_strategy(spec.strategies[0], parsed) if not tail or rec.line < resume]
+        described = describe(src.data, piece_starts(doc, src.data, level), line, end=len(body))
+    if r.prefix:
+        yield FileRecords(display, None, [], reuse=(0, r.prefix, 1))
+    yield FileRecords(display, spec.strategies[0].kind if records else None, records, described)
+    if r.suffix < len(old):
+        yield FileRecords(display, None, [], reuse=(r.suffix, len(old), line + body.count(b"\n")))
+    return True
 
 
 def _pointer(strategy: Strategy):
