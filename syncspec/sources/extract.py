@@ -146,19 +146,24 @@ def extract_batches(spec: Spec, path: Path, display: str, raw: bytes | None = No
 
 def _reusing(spec: Spec, path: Path, display: str, data: bytes, skip: int, level: int,
              old: list[list]) -> Iterator[FileRecords]:
-    """Unchanged sections as ``reuse`` batches, the changed bytes between them parsed; returns False
-    (having yielded nothing) when the changed bytes do not end where a section of the file begins."""
-    r = plan_reuse(data, level, old)
-    line = data.count(b"\n", 0, r.start) + 1
-    body = data[r.start:r.end]
-    tail = b""
-    if r.suffix < len(old) and r.end > r.start:    # prove the parser is clean where the old sections resume
-        nl = data.find(b"\n", r.end)
-        tail = data[r.end:len(data) if nl == -1 else nl + 1]
-    records: list[Record] = []
-    described: list[list] = []
-    if body:
-        src = read_source(path, display, spec.encoding, body + tail, offset=r.start + skip, first_line=line)
+    """Unchanged sections as ``reuse`` batches, the changed bytes between them parsed; returns False,
+    having yielded nothing, when a changed range does not end where an unchanged section can resume."""
+    batches: list[FileRecords] = []
+    line = 1
+    at = 0
+    kind = spec.strategies[0].kind
+    for what, a, b in plan_reuse(data, level, old):
+        if what == "reuse":
+            batches.append(FileRecords(display, None, [], reuse=(a, b, line)))
+            line += sum(p[3] for p in old[a:b])
+            at += sum(p[1] for p in old[a:b])
+            continue
+        body = data[a:b]
+        tail = b""
+        if b < len(data):          # prove the parser is clean where the next unchanged section starts
+            nl = data.find(b"\n", b)
+            tail = data[b:len(data) if nl == -1 else nl + 1]
+        src = read_source(path, display, spec.encoding, body + tail, offset=a + skip, first_line=line)
         parsed = Parsed(src, path)
         doc = parsed.markdown
         if tail and not any(h.start == len(body) and h.level <= level for h in doc.headings):
@@ -166,11 +171,10 @@ def _reusing(spec: Spec, path: Path, display: str, data: bytes, skip: int, level
         resume = line + body.count(b"\n")
         records = [rec for rec in run_strategy(spec.strategies[0], parsed) if not tail or rec.line < resume]
         described = describe(src.data, piece_starts(doc, src.data, level), line, end=len(body))
-    if r.prefix:
-        yield FileRecords(display, None, [], reuse=(0, r.prefix, 1))
-    yield FileRecords(display, spec.strategies[0].kind if records else None, records, described)
-    if r.suffix < len(old):
-        yield FileRecords(display, None, [], reuse=(r.suffix, len(old), line + body.count(b"\n")))
+        batches.append(FileRecords(display, kind if records else None, records, described))
+        line = resume
+        at = b
+    yield from batches
     return True
 
 

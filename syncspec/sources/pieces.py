@@ -66,35 +66,76 @@ def describe(data: bytes, starts: list[int], first_line: int, end: int | None = 
     return out
 
 
-@dataclass(frozen=True)
-class Reuse:
-    """Old pieces [0, prefix) end at byte ``start``; [suffix, n) start at byte ``end``; parse between."""
-
-    prefix: int
-    start: int
-    end: int
-    suffix: int
+RESYNC_LINES = 64    # after a changed section, heading lines to try for the next unchanged one
+RESYNC_AHEAD = 4     # old sections to try at each (an edit, an insert, a few deletes)
 
 
-def plan(data: bytes, level: int, old: list[list]) -> Reuse:
-    """Match the old pieces (digest, length, rows) against the new bytes from both ends."""
+def plan(data: bytes, level: int, old: list[list]) -> list[tuple[str, int, int]]:
+    """Cover the new bytes with ("reuse", i, j) runs of old sections and ("parse", start, end) ranges.
+
+    Old sections are matched forward (after an edit, at the next heading lines, a few sections
+    ahead) and backward from the end; whatever no old section matches is parsed. A reused run
+    that follows a parsed range is only sound if the parser is clean where it starts: the caller
+    proves that by parsing the range with the run's first heading line appended.
+    """
     head = _HEADS.get(level)
     if head is None:
         head = _HEADS[level] = re.compile(rb"#{1,%d}(?:[ \t]|\r?\n|\r?\Z)" % level)
     view = memoryview(data)
     n = len(data)
-    i, off = 0, 0
-    while i < len(old):
-        d, length = old[i][0], old[i][1]
-        e = off + length
-        if e > n or (e < n and not head.match(data, e)) or digest(view, off, e) != d:
-            break
-        off, i = e, i + 1
+
+    def fits(k: int, at: int) -> bool:   # old section k lies intact at ``at``, before the unchanged tail
+        e = at + old[k][1]
+        return e <= end and (e == n or head.match(data, e) is not None) and digest(view, at, e) == old[k][0]
+
+    # backward first: the unchanged tail, so forward matching stops where it starts
     j, end = len(old), n
-    while j > i:
-        d, length = old[j - 1][0], old[j - 1][1]
-        s = end - length
-        if s < off or s == 0 or data[s - 1] != 10 or not head.match(data, s) or digest(view, s, end) != d:
+    while j > 0:
+        s = end - old[j - 1][1]
+        if s < 0 or (s > 0 and (data[s - 1] != 10 or not head.match(data, s))) or digest(view, s, end) != old[j - 1][0]:
             break
         end, j = s, j - 1
-    return Reuse(i, off, end, j)
+    out: list[tuple[str, int, int]] = []
+    off, i = 0, 0
+    while off < end:
+        if i < j and fits(i, off):
+            if out and out[-1][0] == "reuse" and out[-1][2] == i:
+                out[-1] = ("reuse", out[-1][1], i + 1)
+            else:
+                out.append(("reuse", i, i + 1))
+            off += old[i][1]
+            i += 1
+            continue
+        found = _resync(data, off, end, i, j, fits)
+        if found is None:
+            out.append(("parse", off, end))
+            off, i = end, j
+            break
+        b, k = found
+        if b > off:
+            out.append(("parse", off, b))
+        off, i = b, k
+    if j < len(old):
+        if out and out[-1][0] == "reuse" and out[-1][2] == j:
+            out[-1] = ("reuse", out[-1][1], len(old))
+        else:
+            out.append(("reuse", j, len(old)))
+    return out
+
+
+def _resync(data: bytes, off: int, end: int, i: int, j: int, fits) -> tuple[int, int] | None:
+    """(offset, old index) of the next old section found intact at a heading line after ``off``."""
+    ahead = range(i, min(j, i + RESYNC_AHEAD))
+    for k in ahead:
+        if k > i and fits(k, off):          # sections deleted at ``off``
+            return off, k
+    pos = off
+    for _ in range(RESYNC_LINES):
+        nl = data.find(b"\n#", pos, end)
+        if nl == -1:
+            return None
+        b = pos = nl + 1
+        for k in ahead:
+            if fits(k, b):
+                return b, k
+    return None
