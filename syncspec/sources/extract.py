@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import glob as _glob
+import os
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,37 +52,47 @@ class FileRecords:
 def resolve_files(spec: Spec, root: Path) -> list[tuple[Path, str]]:
     """Every file the spec reads, sorted, as (absolute path, workspace-relative name)."""
     found: dict[str, Path] = {}
-    parents: dict[Path, Path] = {}
+    parents: dict[str, str] = {}
     root = root.resolve()
+    root_str = str(root)
+    root_prefix = os.path.join(root_str, "")
     listed = not isinstance(spec.raw.get("source", {}).get("files"), str)
     for i, pattern in enumerate(spec.files):
         where = f"$.source.files[{i}]" if listed else "$.source.files"
         line, col = spec.locate(where)   # errors point at the spec line naming the pattern
         if _glob.has_magic(pattern):
             # root_dir: a workspace path holding glob characters ('[', '*') must not be expanded
-            matches = [root / p for p in _glob.glob(pattern, root_dir=root, recursive=True)]
+            matches = _glob.glob(pattern, root_dir=root, recursive=True)
         else:
-            path = root / pattern
-            if not path.is_file():
+            if not (root / pattern).is_file():
                 raise SourceError(problems=[Problem(
                     f"source file {pattern!r} of spec {spec.name!r} does not exist", file=spec.file,
                     line=line, column=col, json_path=where,
                     hint="create the file, or fix source.files in the spec")], spec=spec.name)
-            matches = [path]
-        for path in matches:
-            if not path.is_file():
+            matches = [pattern]
+        for rel in matches:
+            # plain os.path on strings: a no-op sync of 1,000s of files spends its time here
+            full = os.path.join(root_str, rel)
+            st = os.lstat(full)
+            if stat.S_ISLNK(st.st_mode):
+                real = Path(full).resolve()        # symlinked files individually
+                if not real.is_file():
+                    continue
+            elif not stat.S_ISREG(st.st_mode):
                 continue
-            # resolve each folder once (a hot path with 1,000s of files); symlinked files individually
-            folder = parents.get(path.parent)
-            if folder is None:
-                folder = parents[path.parent] = path.parent.resolve()
-            real = path.resolve() if path.is_symlink() else folder / path.name
-            if root not in real.parents:
+            else:
+                # resolve each folder once; a file inside is its folder's real path plus its name
+                head, name = os.path.split(full)
+                folder = parents.get(head)
+                if folder is None:
+                    folder = parents[head] = os.path.realpath(head)
+                real = Path(folder, name)
+            if not str(real).startswith(root_prefix):
                 raise SourceError(problems=[Problem(
-                    f"{path} resolves outside the workspace ({real})", file=spec.file,
+                    f"{Path(full)} resolves outside the workspace ({real})", file=spec.file,
                     line=line, column=col, json_path=where,
                     hint="sources must stay inside the workspace; remove the symlink or the pattern")])
-            found[real.relative_to(root).as_posix()] = real
+            found[str(real)[len(root_prefix):].replace(os.sep, "/")] = real
     if not found:
         line, col = spec.locate("$.source.files")
         raise SourceError(problems=[Problem(
