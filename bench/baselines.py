@@ -157,3 +157,22 @@ def dlt_available() -> str | None:
     except ImportError as exc:
         return f"dlt peer skipped: {exc.name} is not installed (pip install -e '.[dev]')"
     return None
+
+
+def syncspec_parse(root: Path | str) -> list[dict]:
+    """syncspec's own parse and mapping of the workspace (pyromark, field lines, coercion, hash) as row dicts:
+    what sqlite-utils is fed for the goal "cold no slower than sqlite-utils fed by our parser"."""
+    from syncspec import Workspace
+    from syncspec.records import Mapper
+    from syncspec.sources import extract_file, resolve_files
+
+    ws = Workspace.open(root)
+    (spec,) = ws.specs()
+    mapper = Mapper(spec, dict(ws.config.context, sync=spec.name))
+    rows, problems = [], []
+    for path, display in resolve_files(spec, Path(root)):
+        for record in extract_file(spec, path, display).records:
+            row = mapper.map(record, problems)
+            rows.append({**row.values, "date": row.values["date"] and row.values["date"].isoformat(),
+                         "content_hash": row.hash})
+    return rows

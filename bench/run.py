@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .baselines import (dlt_available, dlt_merge, raw_sqlite_diff_upsert, raw_sqlite_upsert, regex_parse,
-                        sqlite_utils_upsert)
+                        sqlite_utils_upsert, syncspec_parse)
 from .generate import generate, mutate_fraction, mutate_one, reset_derived
 
 REPO = Path(__file__).resolve().parent.parent
@@ -47,6 +47,7 @@ SCENARIOS = [
     ("diff.pct1", "raw key+hash diff, 1%", "s"),
     ("diff.one", "raw key+hash diff, 1 entry", "s"),
     ("su.cold", "sqlite-utils upsert_all, cold", "s"),
+    ("su.ours", "sqlite-utils fed by syncspec's parser, cold", "s"),
     ("su.noop", "sqlite-utils no-op", "s"),
     ("su.pct1", "sqlite-utils 1% changed", "s"),
     ("su.one", "sqlite-utils 1 entry changed", "s"),
@@ -65,6 +66,7 @@ RATIOS = [  # (label, numerator, denominator)
     ("syncspec/raw diff no-op", "syncspec.noop", "diff.noop"),
     ("syncspec --all/raw diff no-op", "syncspec.noop_all", "diff.noop"),
     ("syncspec/sqlite-utils cold", "syncspec.cold", "su.cold"),
+    ("syncspec/sqlite-utils on our parse, cold", "syncspec.cold", "su.ours"),
     ("syncspec/sqlite-utils no-op", "syncspec.noop", "su.noop"),
     ("syncspec/sqlite-utils 1%", "syncspec.pct1", "su.pct1"),
     ("syncspec/sqlite-utils 1 entry", "syncspec.one", "su.one"),
@@ -245,6 +247,11 @@ class Sizer:
             self.baseline("floor.cold", raw_sqlite_upsert, fresh(floor_db), n)
             self.baseline("diff.cold", raw_sqlite_diff_upsert, fresh(diff_db), n)
             self.baseline("su.cold", sqlite_utils_upsert, fresh(su_db), n)
+            if self.use_syncspec:     # the same peer fed by our parser (the goal's wording)
+                ours = self.base / "su_ours.db"
+                seconds, written = timed(lambda: sqlite_utils_upsert(fresh(ours), syncspec_parse(self.ws)))
+                self.runs["su.ours"].append(seconds)
+                self.check(written == n, f"su.ours: wrote {written} rows, expected {n}")
             self.syncspec("syncspec.cold", {"inserted": n, "updated": 0, "deleted": 0})
         if self.use_syncspec:
             self.runs["syncspec.cold_us"] = [s / n * 1e6 for s in self.runs["syncspec.cold"]]
