@@ -248,11 +248,7 @@ def plan_spec(cfg: WorkspaceConfig, spec: Spec, table, ledger, opts: Options, de
                             key = tuple(key)
                             first = seen.get(key)
                             if first is not None:
-                                duplicates.append(Problem(
-                                    f"duplicate key {list(key)} in spec {spec.name!r}; first at "
-                                    + (f"{first[0]}:{first[1]}" if first[1] else first[0]), file=f.display,
-                                    line=line, hint="entry IDs must be unique across the spec's files; "
-                                                    "rename or merge one of them"))
+                                duplicates.append(_duplicate(spec, key, f.display, line, _where(first)))
                                 continue
                             seen[key] = (f.display, line)
                             index.pop(key, None)
@@ -273,7 +269,7 @@ def plan_spec(cfg: WorkspaceConfig, spec: Spec, table, ledger, opts: Options, de
                         continue
                     first = seen.get(row.key)
                     if first is not None:
-                        duplicates.append(_duplicate(spec, row, f"{first[0]}:{first[1]}" if first[1] else first[0]))
+                        duplicates.append(_duplicate(spec, row.key, row.file, row.line, _where(first)))
                         continue
                     seen[row.key] = (row.file, row.line)
                     rows.append(row)
@@ -361,7 +357,8 @@ def _claim_new_keys(spec: Spec, table, ledger, rows: list[Row], index: dict, dup
         owners = ledger.owner_of(spec.name, clashes)
         for row in rows:
             if row.key in clashes:
-                duplicates.append(_duplicate(spec, row, owners.get(row.key, f"table {spec.table}")))
+                duplicates.append(_duplicate(spec, row.key, row.file, row.line,
+                                             owners.get(row.key, f"table {spec.table}")))
 
 
 def _light(row: Row) -> Row:
@@ -406,9 +403,14 @@ def state_hash(spec: Spec) -> str:
     return hashlib.sha256(f"{spec.spec_hash}:{__version__}".encode()).hexdigest()[:16]
 
 
-def _duplicate(spec: Spec, row: Row, first: str) -> Problem:
-    return Problem(f"duplicate key {list(row.key)} in spec {spec.name!r}; first at {first}",
-                   file=row.file, line=row.line,
+def _where(seen: tuple[str, int]) -> str:
+    """``file:line`` of a key seen before (line 0: a file that was not parsed)."""
+    return f"{seen[0]}:{seen[1]}" if seen[1] else seen[0]
+
+
+def _duplicate(spec: Spec, key: tuple, file: str, line: int | None, first: str) -> Problem:
+    return Problem(f"duplicate key {list(key)} in spec {spec.name!r}; first at {first}",
+                   file=file, line=line,
                    hint="entry IDs must be unique across the spec's files; rename or merge one of them")
 
 

@@ -37,6 +37,11 @@ _BLANK = re.compile(rb"^[ \t]*\r?$", re.M)
 _RX_CACHE: dict[int, re.Pattern[bytes]] = {}
 
 
+def has_definitions(data: bytes) -> bool:
+    """Link reference definitions can change how text anywhere parses: such files are parsed whole."""
+    return b"]:" in data and _DEFINITION.search(data) is not None
+
+
 def chunk_level(spec: Spec) -> int | None:
     """The heading level to cut a file of ``spec`` at, or None if its files are parsed whole."""
     if len(spec.strategies) != 1 or not isinstance(spec.strategies[0], SectionsStrategy):
@@ -49,7 +54,7 @@ def chunk_level(spec: Spec) -> int | None:
 def cuts(data: bytes, level: int, chunk: int | None = None) -> list[int]:
     """Byte offsets (line starts) where ``data`` may be cut, each at least ``chunk`` after the previous."""
     chunk = CHUNK_BYTES if chunk is None else chunk
-    if _DEFINITION.search(data):
+    if has_definitions(data):
         return []
     rx = _RX_CACHE.get(level)
     if rx is None:

@@ -13,12 +13,12 @@ from typing import Any
 from ..errors import Problem, SourceError
 from ..spec.model import DocumentStrategy, FrontmatterStrategy, Spec, Strategy
 from . import chunks
-from .chunks import chunk_level, pieces
+from .chunks import chunk_level, has_definitions, pieces
 from .documents import extract_document
 from .files import extract_whole_file
 from .frontmatter import extract_frontmatter
 from .parsed import Parsed
-from .pieces import describe, has_definitions, piece_starts, reusable
+from .pieces import describe, piece_starts, reusable
 from .pieces import plan as plan_reuse
 from .records import Record
 from .sections import extract_sections
@@ -140,13 +140,14 @@ def extract_batches(spec: Spec, path: Path, display: str, raw: bytes | None = No
         return
     skip = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
     data = raw[skip:] if skip else raw
-    keep = reusable(spec, level) and not has_definitions(data)
+    definitions = has_definitions(data)     # then it cannot be cut, and its sections are not reused
+    keep = reusable(spec, level) and not definitions
     strategy = spec.strategies[0]
     if keep and old_pieces:
         done = yield from _reusing(spec, path, display, data, skip, level, old_pieces)
         if done:
             return
-    whole = len(raw) < (chunks.MIN_FILE_BYTES if min_bytes is None else min_bytes)
+    whole = definitions or len(raw) < (chunks.MIN_FILE_BYTES if min_bytes is None else min_bytes)
     for start, end, line in [(0, len(data), 1)] if whole else pieces(data, level, chunk):
         src = (read_source(path, display, spec.encoding, raw) if whole else
                read_source(path, display, spec.encoding, data[start:end], offset=start + skip, first_line=line))
@@ -162,13 +163,11 @@ def _reusing(spec: Spec, path: Path, display: str, data: bytes, skip: int, level
     having yielded nothing, when a changed range does not end where an unchanged section can resume."""
     batches: list[FileRecords] = []
     line = 1
-    at = 0
     kind = spec.strategies[0].kind
     for what, a, b in plan_reuse(data, level, old):
         if what == "reuse":
             batches.append(FileRecords(display, None, [], reuse=(a, b, line)))
             line += sum(p[3] for p in old[a:b])
-            at += sum(p[1] for p in old[a:b])
             continue
         body = data[a:b]
         tail = b""
@@ -185,7 +184,6 @@ def _reusing(spec: Spec, path: Path, display: str, data: bytes, skip: int, level
         described = describe(src.data, piece_starts(doc, src.data, level), line, end=len(body))
         batches.append(FileRecords(display, kind if records else None, records, described))
         line = resume
-        at = b
     yield from batches
     return True
 

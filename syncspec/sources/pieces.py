@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from ..spec.model import Spec
 from .markdown import MarkdownDoc
 
-_DEFINITION = re.compile(rb"^ {0,3}\[[^\]\r\n]+\]:", re.M)
 _HEADS: dict[int, re.Pattern[bytes]] = {}
 
 
@@ -32,11 +31,6 @@ def reusable(spec: Spec, level: int | None) -> bool:
         if any(p and p[0] == "$line" for p in paths):
             return False
     return True
-
-
-def has_definitions(data: bytes) -> bool:
-    """Link reference definitions can change how text anywhere parses: such files are parsed whole."""
-    return b"]:" in data and _DEFINITION.search(data) is not None
 
 
 def digest(view: memoryview, start: int, end: int) -> str:

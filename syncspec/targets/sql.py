@@ -172,6 +172,7 @@ class SqlTable:
         attrs["Meta"] = type("Meta", (), meta)
         self.model = type(f"T_{self.name}", (pw.Model,), attrs)
         self.fields = self.model._meta.fields
+        self._statements: dict[tuple, tuple[str, list[int]]] = {}   # see _statement
         for columns, unique, name in indexes:
             index_name = name or index_name_for(self.name, columns, unique)
             self.index_defs.append((index_name, tuple(columns), unique))
@@ -342,10 +343,9 @@ class SqlTable:
 
     def _statement(self, what: tuple, build) -> tuple[str, list[int]]:
         """Generated SQL, once per statement shape: peewee's builder costs ~1 ms, a sync writes per file."""
-        cache = self.__dict__.setdefault("_statements", {})
-        found = cache.get(what)
+        found = self._statements.get(what)
         if found is None:
-            found = cache[what] = self._sql(build())
+            found = self._statements[what] = self._sql(build())
         return found
 
     def delete(self, keys: Sequence[tuple]) -> None:
