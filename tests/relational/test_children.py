@@ -5,16 +5,6 @@ from __future__ import annotations
 import pytest
 
 from syncspec import SpecError, Workspace
-from syncspec.targets.database import connect, parse_target
-
-
-def query(url: str, sql: str) -> list[tuple]:
-    """Read the target with the plain driver, not through syncspec."""
-    db = connect(parse_target(url))
-    try:
-        return [tuple(r) for r in db.execute_sql(sql.replace('"', "`") if "mysql" in url else sql).fetchall()]
-    finally:
-        db.close()
 
 PLAN = """---
 prs:
@@ -58,16 +48,16 @@ def _ws(make_ws, on_missing: str = "delete"):
     return make_ws({"docs/plan.md": PLAN, "specs/prs.yaml": SPEC.replace("ON_MISSING", on_missing)})
 
 
-def _deps(url: str) -> list[tuple]:
-    return query(url, 'SELECT "pr_id", "depends_on", "position" FROM "pr_deps" ORDER BY 1, 2')
+def _deps(real, url: str) -> list[tuple]:
+    return real(url).sql('SELECT "pr_id", "depends_on", "position" FROM "pr_deps" ORDER BY 1, 2')
 
 
-def test_children_follow_their_parent(make_ws, db_url):
+def test_children_follow_their_parent(make_ws, db_url, real):
     root = _ws(make_ws)
     ws = Workspace.open(root, database_url=db_url)
     first = ws.sync()
     assert {c.spec: c.counts["inserted"] for c in first.changes} == {"prs": 3, "prs.pr_deps": 3}
-    assert _deps(db_url) == [("PR-2", "PR-1", 1), ("PR-3", "PR-1", 1), ("PR-3", "PR-2", 2)]
+    assert _deps(real, db_url) == [("PR-2", "PR-1", 1), ("PR-3", "PR-1", 1), ("PR-3", "PR-2", 2)]
     assert ws.sync().empty
 
     # PR-3 loses a dependency and PR-2 leaves the markdown: its children leave with it
@@ -80,23 +70,23 @@ def test_children_follow_their_parent(make_ws, db_url):
     by_spec = {c.spec: c.counts for c in second.changes}
     assert by_spec["prs"]["deleted"] == 1
     assert by_spec["prs.pr_deps"]["deleted"] == 2
-    assert _deps(db_url) == [("PR-3", "PR-1", 1)]
-    assert query(db_url, 'SELECT "pr_id" FROM "prs" ORDER BY 1') == [("PR-1",), ("PR-3",)]
+    assert _deps(real, db_url) == [("PR-3", "PR-1", 1)]
+    assert real(db_url).sql('SELECT "pr_id" FROM "prs" ORDER BY 1') == [("PR-1",), ("PR-3",)]
     assert ws.sync().empty
 
 
-def test_marked_parent_marks_its_children(make_ws, sqlite_url):
+def test_marked_parent_marks_its_children(make_ws, sqlite_url, real):
     root = _ws(make_ws, on_missing="mark")
     ws = Workspace.open(root, database_url=sqlite_url)
     ws.sync()
     plan = root / "docs" / "plan.md"
     plan.write_text(plan.read_text().replace("  - id: PR-3\n    title: Sync\n    deps: [PR-1, PR-2]\n", ""))
     ws.sync()
-    rows = query(sqlite_url, 'SELECT "pr_id", "depends_on", "deleted_at" IS NOT NULL FROM "pr_deps" ORDER BY 1, 2')
+    rows = real(sqlite_url).sql('SELECT "pr_id", "depends_on", "deleted_at" IS NOT NULL FROM "pr_deps" ORDER BY 1, 2')
     assert rows == [("PR-2", "PR-1", 0), ("PR-3", "PR-1", 1), ("PR-3", "PR-2", 1)]
 
 
-def test_children_of_a_mapping_of_lists(make_ws, sqlite_url):
+def test_children_of_a_mapping_of_lists(make_ws, sqlite_url, real):
     """keep-a-changelog: '### Added' / '### Fixed' lists under a version become rows naming their kind."""
     changelog = ("# Changelog\n\n## [1.1.0] - 2024-05-01\n\n### Added\n\n- Export\n- Import\n\n"
                  "### Fixed\n\n- Crash on empty file\n\n## [1.0.0] - 2024-01-01\n\n### Added\n\n- First release\n")
@@ -119,7 +109,7 @@ target:
 """
     root = make_ws({"CHANGELOG.md": changelog, "specs/releases.yaml": spec})
     Workspace.open(root, database_url=sqlite_url).sync()
-    rows = query(sqlite_url, 'SELECT "releases_version", "position", "kind", "text" FROM "changes" ORDER BY 1, 2')
+    rows = real(sqlite_url).sql('SELECT "releases_version", "position", "kind", "text" FROM "changes" ORDER BY 1, 2')
     assert rows == [("1.0.0", 1, "added", "First release"), ("1.1.0", 1, "added", "Export"),
                     ("1.1.0", 2, "added", "Import"), ("1.1.0", 3, "fixed", "Crash on empty file")]
 
@@ -178,19 +168,12 @@ target:
     assert "stepz" in err.value.problems[0].message and err.value.problems[0].line == 13
 
 
-def test_child_rows_reference_their_parent_with_cascade(make_ws, db_url):
-    from syncspec.targets.database import connect, parse_target
-
+def test_child_rows_reference_their_parent_with_cascade(make_ws, db_url, real):
     root = _ws(make_ws)
     Workspace.open(root, database_url=db_url).sync()
-    db = connect(parse_target(db_url))
-    try:
-        (fk,) = db.get_foreign_keys("pr_deps")
-        assert (fk.column, fk.dest_table, fk.dest_column) == ("pr_id", "prs", "pr_id")
-        if db_url.startswith("sqlite"):
-            db.execute_sql("PRAGMA foreign_keys = ON")
-        q = "`" if "mysql" in db_url else '"'
-        db.execute_sql(f"DELETE FROM {q}prs{q} WHERE {q}pr_id{q} = 'PR-3'")   # by hand, outside syncspec
-    finally:
-        db.close()
-    assert _deps(db_url) == [("PR-2", "PR-1", 1)]
+    target = real(db_url)
+    assert target.foreign_keys("pr_deps") == {("pr_id", "prs", "pr_id")}
+    if db_url.startswith("sqlite"):
+        target.sql("PRAGMA foreign_keys = ON")
+    target.sql('DELETE FROM "prs" WHERE "pr_id" = \'PR-3\'')   # by hand, outside syncspec
+    assert _deps(real, db_url) == [("PR-2", "PR-1", 1)]

@@ -6,17 +6,8 @@ import shutil
 from pathlib import Path
 
 from syncspec import Workspace
-from syncspec.targets.database import connect, parse_target
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "state_store"
-
-
-def rows(url: str, sql: str) -> list[tuple]:
-    db = connect(parse_target(url))
-    try:
-        return [tuple(r) for r in db.execute_sql(sql.replace('"', "`") if "mysql" in url else sql).fetchall()]
-    finally:
-        db.close()
 
 
 def _copy(tmp_path: Path) -> Path:
@@ -25,15 +16,15 @@ def _copy(tmp_path: Path) -> Path:
     return root
 
 
-def _snapshot(url: str) -> list:
-    return [rows(url, f'SELECT * FROM "{t}" ORDER BY 1, 2') for t in ("runs", "step_attempts", "run_events")] + \
-        [rows(url, 'SELECT COUNT(*) FROM "syncspec_runs"')]
+def _snapshot(real, url: str) -> list:
+    return [real(url).sql(f'SELECT * FROM "{t}" ORDER BY 1, 2') for t in ("runs", "step_attempts", "run_events")] + \
+        [real(url).sql('SELECT COUNT(*) FROM "syncspec_runs"')]
 
 
-def test_an_illegal_transition_is_refused_and_nothing_is_written(tmp_path, db_url, cli):
+def test_an_illegal_transition_is_refused_and_nothing_is_written(tmp_path, db_url, cli, real):
     root = _copy(tmp_path)
     assert cli("sync", "--database-url", db_url, cwd=root).returncode == 0
-    before = _snapshot(db_url)
+    before = _snapshot(real, db_url)
     log = root / "RUNS.md"
     text = log.read_text()
     # a legal change in the same run (RUN-0004 starts) must not land either
@@ -43,10 +34,10 @@ def test_an_illegal_transition_is_refused_and_nothing_is_written(tmp_path, db_ur
     assert proc.returncode == 1, proc.stderr
     assert "entry RUN-0001: state cannot change from 'succeeded' to 'running'" in proc.stderr
     assert "RUNS.md:7" in proc.stderr
-    assert _snapshot(db_url) == before
+    assert _snapshot(real, db_url) == before
 
 
-def test_runs_move_forward_and_a_removed_run_takes_its_steps_and_events(tmp_path, db_url):
+def test_runs_move_forward_and_a_removed_run_takes_its_steps_and_events(tmp_path, db_url, real):
     root = _copy(tmp_path)
     ws = Workspace.open(root, database_url=db_url)
     ws.sync()
@@ -60,33 +51,29 @@ def test_runs_move_forward_and_a_removed_run_takes_its_steps_and_events(tmp_path
     result = ws.sync()
     counts = {c.spec: c.counts for c in result.changes}
     assert counts["runs"]["deleted"] == 1 and counts["runs"]["updated"] == 1
-    assert rows(db_url, 'SELECT "run_id", "state", "exit_code" FROM "runs" WHERE "run_id" = \'RUN-0003\'') == [
+    assert real(db_url).sql('SELECT "run_id", "state", "exit_code" FROM "runs" WHERE "run_id" = \'RUN-0003\'') == [
         ("RUN-0003", "succeeded", 0)]
-    assert rows(db_url, 'SELECT "state" FROM "step_attempts" WHERE "run_id" = \'RUN-0003\'') == [("succeeded",)]
+    assert real(db_url).sql('SELECT "state" FROM "step_attempts" WHERE "run_id" = \'RUN-0003\'') == [("succeeded",)]
     for table in ("step_attempts", "run_events"):
-        assert rows(db_url, f'SELECT COUNT(*) FROM "{table}" WHERE "run_id" = \'RUN-0002\'') == [(0,)]
+        assert real(db_url).sql(f'SELECT COUNT(*) FROM "{table}" WHERE "run_id" = \'RUN-0002\'') == [(0,)]
     assert ws.plan().empty
 
 
-def test_the_database_itself_enforces_states_and_cascades(tmp_path, db_url):
+def test_the_database_itself_enforces_states_and_cascades(tmp_path, db_url, real):
     import peewee
 
     root = _copy(tmp_path)
     Workspace.open(root, database_url=db_url).sync()
-    db = connect(parse_target(db_url))
-    q = "`" if "mysql" in db_url else '"'
+    target = real(db_url)
+    if db_url.startswith("sqlite"):
+        target.sql("PRAGMA foreign_keys = ON")
     try:
-        if db_url.startswith("sqlite"):
-            db.execute_sql("PRAGMA foreign_keys = ON")
-        try:
-            with db.atomic():
-                db.execute_sql(f"UPDATE {q}runs{q} SET {q}state{q} = 'exploded' WHERE {q}run_id{q} = 'RUN-0001'")
-            raise AssertionError("the CHECK constraint let a state that is not declared through")
-        except (peewee.IntegrityError, peewee.OperationalError):   # MariaDB: 4025 CONSTRAINT failed
-            pass
-        db.execute_sql(f"DELETE FROM {q}runs{q} WHERE {q}run_id{q} = 'RUN-0001'")
-    finally:
-        db.close()
+        with target.db.atomic():
+            target.sql('UPDATE "runs" SET "state" = \'exploded\' WHERE "run_id" = \'RUN-0001\'')
+        raise AssertionError("the CHECK constraint let a state that is not declared through")
+    except (peewee.IntegrityError, peewee.OperationalError):   # MariaDB: 4025 CONSTRAINT failed
+        pass
+    target.sql('DELETE FROM "runs" WHERE "run_id" = \'RUN-0001\'')
     for table in ("step_attempts", "run_events"):
-        assert rows(db_url, f'SELECT COUNT(*) FROM "{table}" WHERE "run_id" = \'RUN-0001\'') == [(0,)]
-    assert rows(db_url, 'SELECT COUNT(*) FROM "step_attempts"') == [(3,)]
+        assert real(db_url).sql(f'SELECT COUNT(*) FROM "{table}" WHERE "run_id" = \'RUN-0001\'') == [(0,)]
+    assert real(db_url).sql('SELECT COUNT(*) FROM "step_attempts"') == [(3,)]
