@@ -18,11 +18,11 @@ from .spec.model import Column, Spec
 class StateCheck:
     """The state columns of one spec, checked against the rows stored in its table."""
 
-    def __init__(self, spec: Spec, table):
-        self.spec, self.table = spec, table
+    def __init__(self, spec: Spec, target: Any, binding: Any):
+        self.spec, self.target, self.binding = spec, target, binding
         self.columns: list[Column] = [c for c in spec.columns if c.states is not None]
         self.names = [c.name for c in self.columns]
-        self.on_inserts = any(c.states.initial is not None for c in self.columns)
+        self.on_inserts = any(c.states.initial is not None for c in self.columns if c.states is not None)
 
     def __bool__(self) -> bool:
         return bool(self.columns)
@@ -40,7 +40,7 @@ class StateCheck:
                     if machine.initial is not None and new is not None and new not in machine.initial:
                         (errors if machine.on_violation == "error" else warnings).append(self._new(row, col, new))
         if updates:
-            stored = self.table.column_values(self.spec, [r.key for r, _ in updates], self.names)
+            stored = self.target.values(self.binding, [r.key for r, _ in updates], self.names)
             for row, _ in updates:
                 old_values = stored.get(row.key)
                 if old_values is None:

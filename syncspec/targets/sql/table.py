@@ -11,8 +11,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..records import Row, canonical, key_part
-from ..spec.model import Spec
+from ...records import Row, canonical, key_part
+from ...spec.model import Spec
 
 BATCH = 1000
 
@@ -64,7 +64,7 @@ def db_default(value: Any, ctype: str) -> Any:
     """A column's default becomes the database DEFAULT when it is a constant scalar (not json)."""
     if value is None or ctype == "json" or isinstance(value, (dict, list)):
         return None
-    from ..records import coerce
+    from ...records import coerce
 
     try:
         return coerce(value, ctype)
@@ -282,20 +282,6 @@ class SqlTable:
                 out[key] = row
         return out
 
-    def changed_columns(self, stored: dict[str, Any], row: Row) -> tuple[str, ...]:
-        """Columns whose stored value differs from the row's (for plan output)."""
-        out = []
-        for name, value in row.values.items():
-            old = stored.get(name)
-            if self.types.get(name) == "json":   # JSONB reads back parsed (psycopg2), TEXT as canonical text
-                value = canonical(value) if value is not None else None
-                old = canonical(old) if old is not None and not isinstance(old, str) else old
-            if _norm(old) != _norm(value):
-                out.append(name)
-        if stored.get("deleted_at") is not None:
-            out.append("deleted_at")
-        return tuple(out)
-
     # -- write ------------------------------------------------------------
     def _sql(self, query) -> tuple[str, list[int]]:
         """SQL of a query built with numbered placeholders, and their order."""
@@ -400,14 +386,6 @@ class SqlTable:
 
     def _executemany(self, sql: str, params: list[tuple]) -> None:
         executemany(self.db, sql, params)
-
-
-def _norm(value: Any) -> Any:
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return int(value)
-    return value
 
 
 def bulk_insert(db, model, names: list[str], rows: Sequence[tuple]) -> None:

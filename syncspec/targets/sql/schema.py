@@ -27,8 +27,8 @@ import socket
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import Problem, SchemaChangeRefused
-from .sql import BOOKKEEPING, SqlTable
+from ...errors import Problem, SchemaChangeRefused
+from .table import BOOKKEEPING, SqlTable
 
 SCHEMA_TABLE = "syncspec_schema"
 OURS = re.compile(r"_(ck|fk)_[0-9a-f]{8}$")     # constraints syncspec named (sql.constraint_name)
