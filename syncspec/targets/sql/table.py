@@ -170,11 +170,12 @@ class SqlTable:
         else:
             meta["primary_key"] = pw.CompositeKey(*self.key)
         attrs["Meta"] = type("Meta", (), meta)
-        self.model = type(f"T_{self.name}", (pw.Model,), attrs)
+        model: Any = type(f"T_{self.name}", (pw.Model,), attrs)
+        self.model = model
         self.fields = self.model._meta.fields
         self._statements: dict[tuple, tuple[str, list[int]]] = {}   # see _statement
-        for columns, unique, name in indexes:
-            index_name = name or index_name_for(self.name, columns, unique)
+        for columns, unique, given in indexes:
+            index_name = given or index_name_for(self.name, columns, unique)
             self.index_defs.append((index_name, tuple(columns), unique))
             self.model.add_index(pw.ModelIndex(self.model, [self.fields[c] for c in columns], unique=unique,
                                                name=index_name))
@@ -373,7 +374,7 @@ class SqlTable:
         return now.isoformat(sep=" ") if self.backend == "sqlite" else now
 
     def _converters(self, names: list[str]) -> list[tuple[int, Any]]:
-        out = []
+        out: list[tuple[int, Any]] = []
         for i, n in enumerate(names):
             ctype = self.types.get(n)
             if ctype == "json":
