@@ -136,6 +136,28 @@ class SqlTable:
         for extra in [n for n in attrs if n not in self.declared]:
             self.declared[extra] = {"type": "text" if extra == self.hash_column else "datetime", "null": True,
                                     "length": 128 if extra == self.hash_column else None, "default": None}
+        constraints = self._constraints(checks, specs, backend)
+        meta: dict[str, Any] = {"database": db, "table_name": self.name, "constraints": constraints}
+        if len(self.key) == 1:
+            attrs[self.key[0]].primary_key = True
+        else:
+            meta["primary_key"] = pw.CompositeKey(*self.key)
+        attrs["Meta"] = type("Meta", (), meta)
+        model: Any = type(f"T_{self.name}", (pw.Model,), attrs)
+        self.model = model
+        self.fields = self.model._meta.fields
+        self._statements: dict[tuple, tuple[str, list[int]]] = {}   # see _statement
+        for columns, unique, given in indexes:
+            index_name = given or index_name_for(self.name, columns, unique)
+            self.index_defs.append((index_name, tuple(columns), unique))
+            self.model.add_index(pw.ModelIndex(self.model, [self.fields[c] for c in columns], unique=unique,
+                                               name=index_name))
+
+    def _constraints(self, checks: list[tuple[str, str, str, dict[str, Any]]], specs: Sequence[Spec],
+                     backend: str) -> list[Any]:
+        """CHECK and FOREIGN KEY constraints as peewee nodes, named by their definition (constraint_name)."""
+        import peewee as pw
+
         constraints = []
         for name, ctype, what, only in checks:
             outside = [pw.NodeList((pw.Entity(k), pw.SQL(f"<> {literal(v, self.types[k], backend)}")))
@@ -164,21 +186,7 @@ class SqlTable:
                     pw.SQL(f"ON DELETE {fk.on_delete.upper()}")))
                 self.constraint_defs[cname] = ("foreign key", fk.columns, node)
                 constraints.append(node)
-        meta: dict[str, Any] = {"database": db, "table_name": self.name, "constraints": constraints}
-        if len(self.key) == 1:
-            attrs[self.key[0]].primary_key = True
-        else:
-            meta["primary_key"] = pw.CompositeKey(*self.key)
-        attrs["Meta"] = type("Meta", (), meta)
-        model: Any = type(f"T_{self.name}", (pw.Model,), attrs)
-        self.model = model
-        self.fields = self.model._meta.fields
-        self._statements: dict[tuple, tuple[str, list[int]]] = {}   # see _statement
-        for columns, unique, given in indexes:
-            index_name = given or index_name_for(self.name, columns, unique)
-            self.index_defs.append((index_name, tuple(columns), unique))
-            self.model.add_index(pw.ModelIndex(self.model, [self.fields[c] for c in columns], unique=unique,
-                                               name=index_name))
+        return constraints
 
     # -- schema -----------------------------------------------------------
     def exists(self) -> bool:
