@@ -19,14 +19,16 @@ if TYPE_CHECKING:
 KINDS: dict[str, str] = {
     "sql": "syncspec.targets.sql:SqlTarget",
     "memory": "syncspec.targets.memory:MemoryTarget",
+    "qdrant": "syncspec.targets.qdrant:QdrantTarget",
 }
 # URL scheme -> kind
 SCHEMES: dict[str, str] = {
     "sqlite": "sql", "postgresql": "sql", "postgres": "sql", "mysql": "sql", "mariadb": "sql",
     "memory": "memory",
+    "qdrant": "qdrant",     # qdrant://PATH: a local folder; a server is {kind: qdrant, url: http://host:6333}
 }
 # a kind's URL when the workspace names none for it
-DEFAULT_URLS: dict[str, str] = {"memory": "memory://{name}"}
+DEFAULT_URLS: dict[str, str] = {"memory": "memory://{name}", "qdrant": "qdrant://.syncspec/qdrant"}
 
 
 def kind_of(url: str) -> str | None:
