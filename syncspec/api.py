@@ -217,3 +217,9 @@ class Workspace:
         else:
             files = resolve_files(spec, self.root)
         return _preview(spec, files, dict(self.config.context, sync=spec.name), limit)
+
+    def search(self, query: str, spec: str | None = None, limit: int = 10) -> list[Any]:
+        """Best matches for ``query`` in the vector targets (all specs feeding one, or ``spec``), as SearchHits."""
+        from .search import search
+
+        return search(self.config, self.specs([spec] if spec else None), query, limit)

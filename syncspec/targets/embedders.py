@@ -20,7 +20,10 @@ from ..errors import ConfigError, Problem, TargetUnavailable
 Vector = list[float]
 PACKAGED_MODEL = "all-MiniLM-L6-v2"          # what `embedder: sentence-transformers` means
 _WORD = re.compile(r"\w+", re.UNICODE)
-_MODELS: dict[str, Any] = {}                 # loaded models, per process (loading one takes seconds)
+_MODELS: dict[str, Any] = {}
+# words that say nothing about an entry: left out so shared filler does not make texts look alike
+STOPWORDS = frozenset("""a an and are as at be but by for from has have in is it its of on or so that the
+this to was we were will with not no do does did can if then than""".split())                 # loaded models, per process (loading one takes seconds)
 
 
 class Embedder(Protocol):
@@ -35,24 +38,27 @@ class Embedder(Protocol):
 
 
 class HashingEmbedder:
-    """Feature hashing of word unigrams and bigrams into ``dim`` signed buckets, L2-normalized.
+    """Feature hashing of word unigrams and bigrams (stopwords left out) into ``dim`` signed buckets,
+    L2-normalized.
 
     Deterministic (CRC32, not Python's salted ``hash``), no model, no dependency: texts
     sharing words land near each other, which is what tests and examples need.
     """
 
+    VERSION = 1          # bump when the vectors it makes change: the ident changes, collections rebuild
+
     def __init__(self, dim: int = 256):
         if dim < 8:
             raise ValueError("a hashing embedder needs at least 8 dimensions")
         self.dim = dim
-        self.ident = f"hashing-{dim}"
+        self.ident = f"hashing-v{self.VERSION}-{dim}"
 
     def embed(self, texts: Sequence[str]) -> list[Vector]:
         return [self._one(text) for text in texts]
 
     def _one(self, text: str) -> Vector:
         vec = [0.0] * self.dim
-        words = _WORD.findall(text.lower())
+        words = [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
         for feature in [*words, *(f"{a} {b}" for a, b in zip(words, words[1:]))]:
             h = zlib.crc32(feature.encode("utf-8"))
             vec[h % self.dim] += 1.0 if (h >> 31) & 1 else -1.0
