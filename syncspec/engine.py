@@ -50,7 +50,9 @@ class Targets:
 
     def __init__(self, cfg: WorkspaceConfig, specs: list[Spec], all_specs: list[Spec], only: tuple[str, ...]):
         self.cfg = cfg
-        self.bindings = {spec.name: bindings_of(spec, only) for spec in specs}
+        self.bindings = {spec.name: [b for b in bindings_of(spec, only)   # enabled: false -> only when named
+                                     if b.ref.use not in cfg.disabled or b.ref.use in only or b.ref.kind in only]
+                         for spec in specs}
         self.everything = [b for spec in all_specs for b in bindings_of(spec)]
         self.targets: dict[str, Target] = {}
         for spec in specs:

@@ -128,4 +128,11 @@ def schema(c, output=None):
     _run("schema", *(["--output", output] if output else []))
 
 
-ns = Collection(init, plan, sync, verify, validate, status, history, preview, patch, schema)
+@task(help=dict(_help(), query="what to look for", spec="only this spec's entries", limit="how many (default 10)"))
+def search(c, query, spec=None, limit=10, project=None, database_url=None, json=False):
+    """The entries nearest to a query in the vector targets."""
+    _run("search", query, *(["--spec", spec] if spec else []), "--limit", str(limit), project=project,
+         database_url=database_url, json=json)
+
+
+ns = Collection(init, plan, sync, verify, validate, status, history, preview, patch, schema, search)

@@ -70,6 +70,7 @@ class WorkspaceConfig:
     patches: dict[str, Any] = field(default_factory=dict)
     targets: dict[str, tuple[str | None, str]] = field(default_factory=dict)   # name -> (kind, url)
     state_url: str = ""
+    disabled: frozenset[str] = frozenset()      # targets with enabled: false: they run only when named (--only)
 
     def target_url(self, name: str) -> tuple[str | None, str] | None:
         """(kind or None: from the scheme, URL) of a named target; ``database`` is the workspace database."""
@@ -107,14 +108,20 @@ def read_config(root: Path, database_url: str | None = None) -> WorkspaceConfig:
     url = resolve_sqlite_path(url, root)
     specs_dir = (root / _expand(doc, ("specs",), data.get("specs", "specs/"))).resolve()
     targets: dict[str, tuple[str | None, str]] = {}
+    disabled: set[str] = set()
     for name, conf in (data.get("targets") or {}).items():
+        on = conf.get("enabled", True) if isinstance(conf, dict) else True
+        if isinstance(on, str):
+            on = _expand(doc, ("targets", name, "enabled"), on).strip().lower() not in ("", "0", "false", "no", "off")
+        if not on:
+            disabled.add(name)
         kind, raw = (None, conf) if isinstance(conf, str) else (conf.get("kind"), conf.get("url", ""))
         where = ("targets", name) if isinstance(conf, str) else ("targets", name, "url")
         targets[name] = (kind, resolve_sqlite_path(_expand(doc, where, raw), root) if raw else "")
     state = resolve_sqlite_path(_expand(doc, ("state",), data.get("state", DEFAULT_STATE)), root)
     return WorkspaceConfig(root=root, project=project, database_url=url, specs_dir=specs_dir,
                            lock_timeout=float(data.get("lock_timeout", 10)), patches=data.get("patches", {}),
-                           targets=targets, state_url=state)
+                           targets=targets, state_url=state, disabled=frozenset(disabled))
 
 
 def _expand(doc: Located, path: tuple, value: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-import zlib
+import hashlib
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -23,7 +23,8 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _MODELS: dict[str, Any] = {}
 # words that say nothing about an entry: left out so shared filler does not make texts look alike
 STOPWORDS = frozenset("""a an and are as at be but by for from has have in is it its of on or so that the
-this to was we were will with not no do does did can if then than""".split())                 # loaded models, per process (loading one takes seconds)
+this to was we were will with not no do does did can if then than about why how what when which who
+where""".split())                 # loaded models, per process (loading one takes seconds)
 
 
 class Embedder(Protocol):
@@ -41,13 +42,15 @@ class HashingEmbedder:
     """Feature hashing of word unigrams and bigrams (stopwords left out) into ``dim`` signed buckets,
     L2-normalized.
 
-    Deterministic (CRC32, not Python's salted ``hash``), no model, no dependency: texts
-    sharing words land near each other, which is what tests and examples need.
+    Deterministic (BLAKE2b, not Python's salted ``hash``; CRC32's linearity made similar
+    features collide), no model, no dependency: texts sharing words land near each other,
+    which is what tests and examples need. 1024 dimensions by default: with 256, a
+    100-word entry already fills a third of the buckets and unrelated words collide.
     """
 
     VERSION = 1          # bump when the vectors it makes change: the ident changes, collections rebuild
 
-    def __init__(self, dim: int = 256):
+    def __init__(self, dim: int = 1024):
         if dim < 8:
             raise ValueError("a hashing embedder needs at least 8 dimensions")
         self.dim = dim
@@ -60,8 +63,8 @@ class HashingEmbedder:
         vec = [0.0] * self.dim
         words = [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
         for feature in [*words, *(f"{a} {b}" for a, b in zip(words, words[1:]))]:
-            h = zlib.crc32(feature.encode("utf-8"))
-            vec[h % self.dim] += 1.0 if (h >> 31) & 1 else -1.0
+            h = int.from_bytes(hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest(), "little")
+            vec[h % self.dim] += 1.0 if h >> 63 else -1.0
         norm = math.sqrt(sum(v * v for v in vec))
         return [v / norm for v in vec] if norm else vec
 
@@ -127,14 +130,14 @@ def _load_model(model: str) -> Any:
 def embedder_for(name: str | None) -> Embedder:
     """The spec's ``embedder:`` value -> an Embedder.
 
-    ``hashing`` (256 dims) or ``hashing-N``; ``sentence-transformers`` (the packaged
+    ``hashing`` (1024 dims) or ``hashing-N``; ``sentence-transformers`` (the packaged
     all-MiniLM-L6-v2); anything else names a sentence-transformers model or a model folder.
     """
     name = name or "hashing"
     m = re.fullmatch(r"hashing(?:-(\d+))?", name)
     if m:
         try:
-            return HashingEmbedder(int(m.group(1) or 256))
+            return HashingEmbedder(int(m.group(1) or 1024))
         except ValueError as exc:
             raise ConfigError(problems=[Problem(f"embedder {name!r}: {exc}", hint="use hashing or hashing-N, N >= 8")]) from None
     if name == "sentence-transformers":

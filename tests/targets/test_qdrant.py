@@ -121,7 +121,7 @@ def test_sync_writes_one_point_per_entry_with_hash_and_source(ws, embedded):
     assert one["_file"] == "docs/NOTES.md" and one["_line"] == 3 and len(one["_hash"]) == 16
     with client(ws) as c:
         info = c.get_collection("notes")
-    assert list(info.config.params.vectors) == ["hashing-v1-256"]       # the embedder names the vector
+    assert list(info.config.params.vectors) == ["hashing-v1-1024"]       # the embedder names the vector
 
 
 def test_resync_writes_and_embeds_nothing(ws, embedded):
@@ -306,3 +306,22 @@ def test_search_without_a_vector_target_says_how_to_add_one(make_ws):
     with pytest.raises(ConfigError) as err:
         Workspace.open(root).search("anything")
     assert "no spec feeds a vector target" in err.value.problems[0].message
+
+
+def test_the_ledger_examples_vector_target_runs_when_enabled_or_named(ledger_ws, monkeypatch):
+    """examples/ledger declares `vectors` with enabled: ${LEDGER_VECTORS:-false}: a plain sync fills only the
+    table; naming the target (or LEDGER_VECTORS=1) fills the collection; then the README's search works."""
+    monkeypatch.delenv("LEDGER_VECTORS", raising=False)
+    monkeypatch.delenv("QDRANT_URL", raising=False)
+    plain = Workspace.open(ledger_ws).sync()
+    assert {cs.table for cs in plain.changes} == {"sot_entries"}
+    assert not (ledger_ws / ".syncspec" / "qdrant").exists()
+    named = Workspace.open(ledger_ws).sync(targets=["vectors"])
+    assert {cs.table for cs in named.changes} == {"qdrant:vectors/sot_entries"}
+    assert named.inserted == plain.inserted
+    monkeypatch.setenv("LEDGER_VECTORS", "1")
+    both = Workspace.open(ledger_ws).sync()
+    assert len(both.changes) == 6 and (both.inserted, both.updated, both.unchanged) == (0, 0, 2 * plain.inserted)
+    best = Workspace.open(ledger_ws).search("retry with backoff", limit=3)[0]
+    assert (best.key, best.where) == (("autopack", "build", "BUILD-148"), "docs/BUILD_HISTORY.md:336")
+    assert Workspace.open(ledger_ws).search("why do point IDs collide", spec="debug_log", limit=1)[0].key[2] == "DBG-008"
