@@ -10,6 +10,7 @@ embedder rebuilds the vectors instead of mixing two models in one index.
 from __future__ import annotations
 
 import math
+import os
 import re
 import hashlib
 from collections.abc import Sequence
@@ -87,7 +88,8 @@ class SentenceTransformerEmbedder:
 
     @property
     def dim(self) -> int:
-        dim = self.model.get_sentence_embedding_dimension()
+        model = self.model
+        dim = (getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension)()
         return int(dim) if dim else len(self.model.encode(["x"])[0])
 
     def embed(self, texts: Sequence[str]) -> list[Vector]:
@@ -103,6 +105,7 @@ def _load_model(model: str) -> Any:
     if model in _MODELS:
         return _MODELS[model]
     hint = "pip install 'syncspec[embeddings]' (after `pip install torch==2.13.0`, the CPU build)"
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")        # models come from disk; never a download at run time
     try:
         from sentence_transformers import SentenceTransformer
     except ImportError:
