@@ -56,6 +56,7 @@ class HashingEmbedder:
             raise ValueError("a hashing embedder needs at least 8 dimensions")
         self.dim = dim
         self.ident = f"hashing-v{self.VERSION}-{dim}"
+        self._cache: dict[str, int] = {}          # feature -> its 64-bit hash (most words recur)
 
     def embed(self, texts: Sequence[str]) -> list[Vector]:
         return [self._one(text) for text in texts]
@@ -63,8 +64,14 @@ class HashingEmbedder:
     def _one(self, text: str) -> Vector:
         vec = [0.0] * self.dim
         words = [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+        cache = self._cache
         for feature in [*words, *(f"{a} {b}" for a, b in zip(words, words[1:]))]:
-            h = int.from_bytes(hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest(), "little")
+            h = cache.get(feature)
+            if h is None:
+                if len(cache) > 500_000:        # bounded: a corpus's vocabulary repeats, random text does not
+                    cache.clear()
+                h = cache[feature] = int.from_bytes(hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest(),
+                                                    "little")
             vec[h % self.dim] += 1.0 if h >> 63 else -1.0
         norm = math.sqrt(sum(v * v for v in vec))
         return [v / norm for v in vec] if norm else vec
