@@ -22,6 +22,17 @@ def bench(c, sizes="1000,10000,100000", large=False, json=None):
         raise Exit(code=code)
 
 
-namespace = Collection(test, bench)
+@task(name="bench-vectors", help={"entries": "entries per embedder (default 10000)",
+                                   "json": "write figures to this JSON file"})
+def bench_vectors(c, entries=10_000, json=None):
+    """Vector target: embedding + upsert throughput per embedder, no-op and one-entry re-sync."""
+    from bench.vectors import main
+
+    code = main(entries=int(entries), json_path=json)
+    if code:
+        raise Exit(code=code)
+
+
+namespace = Collection(test, bench, bench_vectors)
 for name, t in syncspec_ns.tasks.items():
     namespace.add_task(t, name)
