@@ -127,6 +127,7 @@ class QdrantTarget:
             shown = os.path.relpath(self.path, self.root.resolve()) if self.root else str(self.path)
             self.label = f"qdrant://{shown if not shown.startswith('..') else self.path}"
         self.client: Any = None
+        self.write = False
         self._layouts: dict[str, Layout] = {}
         self._created: set[str] = set()        # collections this run's session made (or rebuilt)
         self._info: dict[str, dict[str, tuple[int, str]] | None] = {}   # collection -> its vectors, read once
@@ -134,27 +135,37 @@ class QdrantTarget:
 
     # -- connection ---------------------------------------------------------
     def open(self, write: bool) -> None:
-        """Connect; a local folder that does not exist reads as empty and is created only by a sync."""
-        try:
-            from qdrant_client import QdrantClient
-        except ImportError:
+        """Check the driver and connect to a server; a local folder is opened on first use (it loads
+        every point into memory, seconds for 10k: a no-op run reads the collections' metadata only)."""
+        import importlib.util
+
+        if importlib.util.find_spec("qdrant_client") is None:
             raise TargetUnavailable(problems=[Problem(
                 f"target {self.name!r} is a Qdrant vector index, and qdrant-client is not installed",
-                hint="pip install 'syncspec[qdrant]'")]) from None
-        if self.server:
-            self.client = QdrantClient(url=self.url, api_key=os.environ.get("QDRANT_API_KEY") or None, timeout=30)
-            try:
-                self.client.get_collections()
-            except Exception as exc:  # noqa: BLE001 - httpx/grpc errors differ by transport: all mean unreachable
-                raise TargetError(problems=[Problem(f"cannot reach Qdrant at {self.label}: {_first_line(exc)}",
-                                                    hint="start the server or fix the URL; nothing was written")],
-                                  target=self.label) from None
+                hint="pip install 'syncspec[qdrant]'")])
+        self.write = write
+        if not self.server:
             return
-        assert self.path is not None
-        if not write and not (self.path / "meta.json").exists():
-            self.client = None
-            return
-        self.client = _local_client(self.path, QdrantClient)
+        from qdrant_client import QdrantClient
+
+        self.client = QdrantClient(url=self.url, api_key=os.environ.get("QDRANT_API_KEY") or None, timeout=30)
+        try:
+            self.client.get_collections()
+        except Exception as exc:  # noqa: BLE001 - httpx/grpc errors differ by transport: all mean unreachable
+            raise TargetError(problems=[Problem(f"cannot reach Qdrant at {self.label}: {_first_line(exc)}",
+                                                hint="start the server or fix the URL; nothing was written")],
+                              target=self.label) from None
+
+    def _c(self) -> Any:
+        """The client, opening the local folder now if need be (None: read-only and nothing there yet)."""
+        if self.client is None and not self.server:
+            assert self.path is not None
+            if not self.write and not (self.path / "meta.json").exists():
+                return None
+            from qdrant_client import QdrantClient
+
+            self.client = _local_client(self.path, QdrantClient)
+        return self.client
 
     def close(self) -> None:
         self._info.clear()
@@ -195,13 +206,37 @@ class QdrantTarget:
         if collection in self._info:
             return self._info[collection]
         found: dict[str, tuple[int, str]] | None = None
-        if self.client is not None and self.client.collection_exists(collection):
+        if self.client is None and not self.server:
+            found = self._local_meta(collection)
+        elif self.client.collection_exists(collection):
             vectors = self.client.get_collection(collection).config.params.vectors
             if not isinstance(vectors, dict):
                 vectors = {"": vectors} if vectors is not None else {}
             found = {name: (int(p.size), str(getattr(p.distance, "value", p.distance))) for name, p in vectors.items()}
         self._info[collection] = found
         return found
+
+    def _local_meta(self, collection: str) -> dict[str, tuple[int, str]] | None:
+        """A local folder's collection config from its meta.json (what qdrant-client itself reads on open),
+        without loading the points; the client answers if the file is not as expected."""
+        assert self.path is not None
+        try:
+            meta = json.loads((self.path / "meta.json").read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError):
+            meta = None
+        try:
+            conf = meta["collections"].get(collection) if meta is not None else None
+            if conf is None and meta is not None:
+                return None
+            vectors = conf["vectors"] if conf is not None else None
+            if isinstance(vectors, dict) and "size" not in vectors:
+                return {name: (int(v["size"]), str(v["distance"])) for name, v in vectors.items()}
+        except (KeyError, TypeError, ValueError, AttributeError):
+            pass
+        client = self._c()              # an unnamed vector or another layout: ask qdrant-client
+        return self._vectors(collection) if client is not None else None
 
     def _matches(self, layout: Layout) -> bool:
         """The collection exists and holds this layout's vector (same embedder and distance)."""
@@ -254,8 +289,8 @@ class QdrantTarget:
             if not action:
                 continue
             if action == "rebuild":
-                self.client.delete_collection(name)
-            self.client.create_collection(name, vectors_config={
+                self._c().delete_collection(name)
+            self._c().create_collection(name, vectors_config={
                 lay.vector: models.VectorParams(size=lay.embedder.dim, distance=models.Distance(lay.distance))})
             if self.server:      # local mode scans; a server filters by spec through an index
                 self.client.create_payload_index(name, "_spec", field_schema=models.PayloadSchemaType.KEYWORD)
@@ -268,10 +303,8 @@ class QdrantTarget:
         return lay.collection in self._created or not self._matches(lay)
 
     def exists(self, binding: Binding) -> bool:
-        lay = self.layout(binding)
-        if not self._matches(lay):
-            return False
-        return int(self.client.count(lay.collection, count_filter=self._owned(binding), exact=True).count) > 0
+        """The collection exists with this binding's vector (as SQL: the table exists; ``verify`` checks points)."""
+        return self._matches(self.layout(binding))
 
     # -- read ---------------------------------------------------------------
     def _owned(self, binding: Binding, live: bool = False) -> Any:
@@ -295,7 +328,7 @@ class QdrantTarget:
         out: Index = {}
         offset = None
         while True:
-            points, offset = self.client.scroll(lay.collection, scroll_filter=self._owned(binding), limit=1000,
+            points, offset = self._c().scroll(lay.collection, scroll_filter=self._owned(binding), limit=1000,
                                                 offset=offset, with_payload=list(META), with_vectors=False)
             for point in points:
                 key, stored = self._stored(binding, point)
@@ -308,7 +341,7 @@ class QdrantTarget:
         if not keys or not self._matches(lay):
             return {}
         ids = {point_id(binding.spec.name, k): k for k in keys}
-        found = self.client.retrieve(lay.collection, list(ids), with_payload=payload, with_vectors=False)
+        found = self._c().retrieve(lay.collection, list(ids), with_payload=payload, with_vectors=False)
         return {ids[str(p.id)]: p for p in found if (p.payload or {}).get("_spec") == binding.spec.name}
 
     def lookup(self, binding: Binding, keys: Sequence[Key]) -> Index:
@@ -335,6 +368,8 @@ class QdrantTarget:
         """Embed and write ``rows`` in batches: the engine passes only new and changed rows."""
         from qdrant_client import models
 
+        if not rows:
+            return
         lay = self.layout(binding)
         name = binding.spec.name
         self._tune_local(lay.collection)
@@ -344,7 +379,7 @@ class QdrantTarget:
             points = [models.PointStruct(id=point_id(name, r.key), vector={lay.vector: vec},
                                          payload=self._payload(binding, lay, r, now))
                       for r, vec in zip(batch, vectors)]
-            self.client.upsert(lay.collection, points=points, wait=True)
+            self._c().upsert(lay.collection, points=points, wait=True)
 
     def _tune_local(self, collection: str) -> None:
         """Local mode commits (and fsyncs) its SQLite file once per point: ~25 ms each on a plain disk,
@@ -355,7 +390,7 @@ class QdrantTarget:
             return
         self._tuned.add(collection)
         try:
-            conn = self.client._client.collections[collection].storage.storage
+            conn = self._c()._client.collections[collection].storage.storage
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
         except Exception:  # noqa: BLE001 - not the layout this was written against: leave it as it is
@@ -377,7 +412,7 @@ class QdrantTarget:
         if keys and self._matches(lay):
             self._tune_local(lay.collection)
             ids: list[Any] = [point_id(binding.spec.name, k) for k in keys]
-            self.client.delete(lay.collection, points_selector=models.PointIdsList(points=ids), wait=True)
+            self._c().delete(lay.collection, points_selector=models.PointIdsList(points=ids), wait=True)
 
     def mark(self, binding: Binding, keys: Sequence[Key], now: dt.datetime) -> None:
         """on_missing: mark keeps the point, flagged: search skips it, a returning entry restores it."""
@@ -385,7 +420,7 @@ class QdrantTarget:
         held = self._retrieve(binding, keys, ["_spec"])
         if held:
             self._tune_local(lay.collection)
-            self.client.set_payload(lay.collection, payload={"_deleted": True, "_deleted_at": now.isoformat()},
+            self._c().set_payload(lay.collection, payload={"_deleted": True, "_deleted_at": now.isoformat()},
                                     points=[p.id for p in held.values()], wait=True)
 
     # -- search -------------------------------------------------------------
@@ -395,7 +430,7 @@ class QdrantTarget:
         if not self._matches(lay):
             return []
         vector = lay.embedder.embed([query])[0]
-        found = self.client.query_points(lay.collection, query=vector, using=lay.vector,
+        found = self._c().query_points(lay.collection, query=vector, using=lay.vector,
                                          query_filter=self._owned(binding, live=True), limit=limit,
                                          with_payload=True)
         return [(float(p.score), dict(p.payload or {})) for p in found.points]

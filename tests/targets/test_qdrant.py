@@ -325,3 +325,16 @@ def test_the_ledger_examples_vector_target_runs_when_enabled_or_named(ledger_ws,
     best = Workspace.open(ledger_ws).search("retry with backoff", limit=3)[0]
     assert (best.key, best.where) == (("autopack", "build", "BUILD-148"), "docs/BUILD_HISTORY.md:336")
     assert Workspace.open(ledger_ws).search("why do point IDs collide", spec="debug_log", limit=1)[0].key[2] == "DBG-008"
+
+
+def test_a_missing_embeddings_extra_is_exit_4_and_nothing_is_written(tmp_path, monkeypatch):
+    root = _workspace(tmp_path, also=True)
+    spec = root / "specs" / "notes.yaml"
+    spec.write_text(spec.read_text().replace("embedder: hashing", "embedder: sentence-transformers"))
+    monkeypatch.setitem(sys.modules, "sentence_transformers", None)   # as if the extra were not installed
+    with pytest.raises(TargetUnavailable) as err:
+        Workspace.open(root).sync()
+    assert "syncspec[embeddings]" in err.value.problems[0].hint
+    with sqlite3.connect(tmp_path / "t.db") as db:                    # the SQL session rolled back with it
+        assert db.execute("SELECT name FROM sqlite_master WHERE name = 'notes'").fetchall() == []
+    assert points(root) == {}
