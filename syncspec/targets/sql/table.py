@@ -32,6 +32,9 @@ def _field(ctype: str, in_key: bool, length: int | None, nullable: bool = True, 
         kwargs["constraints"] = [pw.SQL(f"DEFAULT {literal(default, ctype, backend)}")]
     if ctype == "text":
         if in_key or indexed or length:
+            collation = dialect_for(backend).key_collation
+            if collation:    # keys compare as the source does (`api`, `API`); FKs need one collation
+                kwargs["collation"] = collation
             return pw.CharField(max_length=length or 255, **kwargs)
         return pw.TextField(**kwargs)
     if ctype == "json":
@@ -224,43 +227,39 @@ class SqlTable:
         if len(keys) > 2000:
             full = self.index(spec)
             return {k: full[k] for k in keys if k in full}
-        import operator
-        from functools import reduce
-
         cols = [self.fields[k] for k in self.key] + [self.fields[self.hash_column]]
         if self.soft_delete:
             cols.append(self.fields["deleted_at"])
         n = len(self.key)
         out: dict[tuple, tuple[str | None, bool]] = {}
         for start in range(0, len(keys), 200):
-            terms = [reduce(operator.and_, [self.fields[name] == self._key_param(key, i)
-                                            for i, name in enumerate(self.key)])
-                     for key in keys[start:start + 200]]
-            query = self.model.select(*cols).where(reduce(operator.or_, terms))
+            query = self.model.select(*cols).where(self._any_key(keys[start:start + 200]))
             for name, value in spec.partition.items():
                 query = query.where(self.fields[name] == value)
             for row in query.tuples():
                 out[tuple(key_part(v) for v in row[:n])] = (row[n], len(row) > n + 1 and row[n + 1] is not None)
         return out
 
+    def _any_key(self, keys: Sequence[tuple]) -> Any:
+        """``key = k1 OR key = k2 ...`` as one flat list: nested binary ORs overflow SQLite's parser
+        stack at ~84 composite keys (issue 11, defect 13)."""
+        import peewee as pw
+
+        if len(self.key) == 1:
+            return self.fields[self.key[0]].in_([self._key_param(key, 0) for key in keys])
+        terms = [pw.NodeList([self.fields[name] == self._key_param(key, i) for i, name in enumerate(self.key)],
+                             glue=" AND ", parens=True) for key in keys]
+        return pw.NodeList(terms, glue=" OR ", parens=True)
+
     def column_values(self, spec: Spec, keys: Sequence[tuple], names: Sequence[str]) -> dict[tuple, tuple]:
         """key -> stored values of ``names`` for ``keys`` (state checks): one narrow SELECT per 500 keys."""
         if not keys or not self.exists():
             return {}
-        import operator
-        from functools import reduce
-
         n = len(self.key)
         cols = [self.fields[k] for k in self.key] + [self.fields[name] for name in names]
         out: dict[tuple, tuple] = {}
         for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
-            if n == 1:
-                cond = self.fields[self.key[0]].in_([self._key_param(key, 0) for key in chunk])
-            else:
-                cond = reduce(operator.or_, [reduce(operator.and_, [self.fields[name] == self._key_param(key, i)
-                                                                    for i, name in enumerate(self.key)])
-                                             for key in chunk])
+            cond = self._any_key(keys[start:start + 500])
             query = self.model.select(*cols).where(cond)
             for name, value in spec.partition.items():
                 query = query.where(self.fields[name] == value)
