@@ -159,7 +159,7 @@ class RedisTarget:
     def __init__(self, name: str, url: str, root: Path | None = None):
         self.name = name
         self.url, self.prefix = split_prefix(url)
-        self.label = _mask(url)
+        self.label = _mask(self.url) + (f" (prefix {self.prefix})" if self.prefix else "")
         self.client: Any = None
         self._layouts: dict[str, _Layout] = {}
         self._fresh: dict[str, bool] = {}
