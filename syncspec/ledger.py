@@ -239,7 +239,7 @@ class Ledger:
 
         names = ["run", "step_attempt_id", "timestamp", "event_type", "table_name", "entry_key",
                  "old_hash", "new_hash", "file", "line"]
-        stamp = now.isoformat(sep=" ") if _is_sqlite(self.db) else now
+        stamp = now.isoformat(sep=" ") if _is_sqlite(self.db) else now   # as the SQL dialect stamps
         rows = [(run_id, step_id, stamp, op, table, json.dumps(list(key), default=str), old, new, file, line)
                 for op, key, old, new, file, line in events]
         bulk_insert(self.db, self.Event, names, rows)

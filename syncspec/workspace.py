@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -38,14 +39,14 @@ def expand_env(value: str, env: dict[str, str] | None = None) -> str:
     >>> expand_env("${NOPE:-sqlite:///x.db}", {})
     'sqlite:///x.db'
     """
-    env = os.environ if env is None else env
+    values: Mapping[str, str] = os.environ if env is None else env
 
     def sub(m: re.Match[str]) -> str:
         if m.group(0) == "$$":
             return "$"
         name, default = m.group(1), m.group(2)
-        if env.get(name):
-            return env[name]
+        if values.get(name):
+            return values[name]
         if default is not None:
             return default
         raise KeyError(name)

@@ -449,7 +449,7 @@ def _indexes(doc: Located, target: dict, columns: list[Column], problems: list[P
         conf = {"columns": item} if isinstance(item, list) else item
         where = ("target", "indexes", i) + (() if isinstance(item, list) else ("columns",))
         if _unknown_columns(doc, where, conf["columns"], columns, problems):
-            out.append(Index(tuple(conf["columns"]), unique=conf.get("unique", False), name=conf.get("name")))
+            out.append(Index(tuple(conf["columns"]), unique=bool(conf.get("unique", False)), name=str(conf["name"]) if conf.get("name") else None))
     return tuple(out)
 
 

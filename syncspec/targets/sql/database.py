@@ -74,6 +74,7 @@ def connect(target: Target, readonly: bool = False):
     import peewee
 
     _driver(target)
+    db: Any
     if target.backend == "sqlite":
         path = target.sqlite_path
         if path is None:

@@ -13,11 +13,11 @@ from typing import Any
 
 from ...records import Row, canonical, key_part
 from ...spec.model import Spec
+from .dialect import dialect_for
 
 BATCH = 1000
 
 
-JSON_TYPES = {"postgresql": "JSONB", "mysql": "JSON", "sqlite": "TEXT"}
 BOOKKEEPING = ("content_hash", "created_at", "updated_at", "deleted_at")
 
 
@@ -36,7 +36,7 @@ def _field(ctype: str, in_key: bool, length: int | None, nullable: bool = True, 
         return pw.TextField(**kwargs)
     if ctype == "json":
         return type("JsonField", (pw.TextField,), {   # values are canonical JSON text already (records.canonical)
-            "field_type": JSON_TYPES[backend], "db_value": lambda self, v: v, "python_value": lambda self, v: v,
+            "field_type": dialect_for(backend).json_type, "db_value": lambda self, v: v, "python_value": lambda self, v: v,
         })(**kwargs)
     return {
         "integer": pw.BigIntegerField, "real": pw.DoubleField, "boolean": pw.BooleanField,
@@ -46,18 +46,7 @@ def _field(ctype: str, in_key: bool, length: int | None, nullable: bool = True, 
 
 def literal(value: Any, ctype: str, backend: str) -> str:
     """A constant as SQL text, for DDL (DEFAULT, CHECK), where drivers take no parameters."""
-    if isinstance(value, bool) or ctype == "boolean":
-        return ("TRUE" if value else "FALSE") if backend == "postgresql" else ("1" if value else "0")
-    if isinstance(value, (int, float)) and ctype in ("integer", "real"):
-        return repr(value)
-    if isinstance(value, dt.datetime):
-        value = value.isoformat(sep=" ")
-    elif isinstance(value, dt.date):
-        value = value.isoformat()
-    text = str(value).replace("'", "''")
-    if backend == "mysql":
-        text = text.replace("\\", "\\\\")
-    return f"'{text}'"
+    return dialect_for(backend).literal(value, ctype)
 
 
 def db_default(value: Any, ctype: str) -> Any:
@@ -89,6 +78,7 @@ class SqlTable:
 
         self.db = db
         self.backend = backend
+        self.dialect = dialect_for(backend)
         first = specs[0]
         self.specs = list(specs)
         self.name = first.table
@@ -115,7 +105,7 @@ class SqlTable:
                     self.types[col.name] = col.type
                     self.declared[col.name] = {"type": col.type, "null": col.nullable and col.name not in self.key,
                                                "length": col.length, "default": default}
-                    if col.type == "json" and backend == "sqlite":
+                    if col.type == "json" and dialect_for(backend).json_type == "TEXT":
                         checks.append((col.name, col.type, "json_valid", {}))
                     if col.unique and (col.name,) != tuple(self.key):
                         indexes.append(((col.name,), True, None))
@@ -136,6 +126,28 @@ class SqlTable:
         for extra in [n for n in attrs if n not in self.declared]:
             self.declared[extra] = {"type": "text" if extra == self.hash_column else "datetime", "null": True,
                                     "length": 128 if extra == self.hash_column else None, "default": None}
+        constraints = self._constraints(checks, specs, backend)
+        meta: dict[str, Any] = {"database": db, "table_name": self.name, "constraints": constraints}
+        if len(self.key) == 1:
+            attrs[self.key[0]].primary_key = True
+        else:
+            meta["primary_key"] = pw.CompositeKey(*self.key)
+        attrs["Meta"] = type("Meta", (), meta)
+        model: Any = type(f"T_{self.name}", (pw.Model,), attrs)
+        self.model = model
+        self.fields = self.model._meta.fields
+        self._statements: dict[tuple, tuple[str, list[int]]] = {}   # see _statement
+        for columns, unique, given in indexes:
+            index_name = given or index_name_for(self.name, columns, unique)
+            self.index_defs.append((index_name, tuple(columns), unique))
+            self.model.add_index(pw.ModelIndex(self.model, [self.fields[c] for c in columns], unique=unique,
+                                               name=index_name))
+
+    def _constraints(self, checks: list[tuple[str, str, str, dict[str, Any]]], specs: Sequence[Spec],
+                     backend: str) -> list[Any]:
+        """CHECK and FOREIGN KEY constraints as peewee nodes, named by their definition (constraint_name)."""
+        import peewee as pw
+
         constraints = []
         for name, ctype, what, only in checks:
             outside = [pw.NodeList((pw.Entity(k), pw.SQL(f"<> {literal(v, self.types[k], backend)}")))
@@ -164,20 +176,7 @@ class SqlTable:
                     pw.SQL(f"ON DELETE {fk.on_delete.upper()}")))
                 self.constraint_defs[cname] = ("foreign key", fk.columns, node)
                 constraints.append(node)
-        meta: dict[str, Any] = {"database": db, "table_name": self.name, "constraints": constraints}
-        if len(self.key) == 1:
-            attrs[self.key[0]].primary_key = True
-        else:
-            meta["primary_key"] = pw.CompositeKey(*self.key)
-        attrs["Meta"] = type("Meta", (), meta)
-        self.model = type(f"T_{self.name}", (pw.Model,), attrs)
-        self.fields = self.model._meta.fields
-        self._statements: dict[tuple, tuple[str, list[int]]] = {}   # see _statement
-        for columns, unique, name in indexes:
-            index_name = name or index_name_for(self.name, columns, unique)
-            self.index_defs.append((index_name, tuple(columns), unique))
-            self.model.add_index(pw.ModelIndex(self.model, [self.fields[c] for c in columns], unique=unique,
-                                               name=index_name))
+        return constraints
 
     # -- schema -----------------------------------------------------------
     def exists(self) -> bool:
@@ -322,10 +321,10 @@ class SqlTable:
         values = {self.fields[n]: self._placeholder(i) for i, n in enumerate(names)}
         keep = [self.fields[n] for n in names if n not in self.key and n != "created_at"]
         query = self.model.insert(values)
-        if self.backend == "mysql":
+        if not self.dialect.upsert_conflict_target:
             return query.on_conflict(preserve=keep)
         query = query.on_conflict(conflict_target=[self.fields[k] for k in self.key], preserve=keep)
-        return query.returning() if self.backend == "postgresql" else query
+        return query.returning() if self.dialect.returning_on_insert else query
 
     def _statement(self, what: tuple, build) -> tuple[str, list[int]]:
         """Generated SQL, once per statement shape: peewee's builder costs ~1 ms, a sync writes per file."""
@@ -359,28 +358,20 @@ class SqlTable:
         return cond
 
     def _key_param(self, key: tuple, i: int) -> Any:
-        value = key[i]
-        ctype = self.types.get(self.key[i])
-        if ctype == "date" and isinstance(value, str) and self.backend != "sqlite":
-            return dt.date.fromisoformat(value)
-        if ctype == "datetime" and isinstance(value, str) and self.backend != "sqlite":
-            return dt.datetime.fromisoformat(value)
-        if ctype == "datetime" and isinstance(value, str):
-            return value.replace("T", " ")
-        return value
+        return self.dialect.key_param(key[i], self.types.get(self.key[i]))
 
     def _stamp(self, now: dt.datetime) -> Any:
-        return now.isoformat(sep=" ") if self.backend == "sqlite" else now
+        return self.dialect.stamp(now)
 
     def _converters(self, names: list[str]) -> list[tuple[int, Any]]:
-        out = []
+        out: list[tuple[int, Any]] = []
         for i, n in enumerate(names):
             ctype = self.types.get(n)
             if ctype == "json":
                 out.append((i, canonical))
-            elif self.backend == "sqlite" and ctype == "date":
+            elif not self.dialect.native_dates and ctype == "date":
                 out.append((i, dt.date.isoformat))
-            elif self.backend == "sqlite" and ctype == "datetime":
+            elif not self.dialect.native_dates and ctype == "datetime":
                 out.append((i, lambda v: v.isoformat(sep=" ")))
         return out
 
