@@ -174,7 +174,8 @@ def _sync(cfg: WorkspaceConfig, specs: list[Spec], run: Targets, stores: dict[st
                               hold=not target.capabilities.transactions)
                 if sink.hold:
                     held_back.append(sink)
-                lanes.append(Lane(b, target, stores[b.ref.use], sink=sink, fresh=target.fresh(b)))
+                lanes.append(Lane(b, target, stores[b.ref.use], sink=sink, fresh=target.fresh(b),
+                                  check_values=opts.values))
             found = run_spec(cfg.root, cfg.context, spec, lanes, opts, deadline, problems)
             if found is None or problems.by_kind:
                 continue
@@ -214,7 +215,7 @@ def _plan(cfg: WorkspaceConfig, specs: list[Spec], run: Targets, label: str, opt
     with _no_gc():
         for spec in specs:
             lanes = [Lane(b, run.targets[b.ref.use], run.targets[b.ref.use].state_store() or shared,
-                          keep_values=opts.details) for b in run.bindings[spec.name]]
+                          keep_values=opts.details, check_values=opts.values) for b in run.bindings[spec.name]]
             found = run_spec(cfg.root, cfg.context, spec, lanes, opts, deadline, problems)
             for lane, cs in zip(lanes, found or []):
                 cs = dataclasses.replace(cs, schema_changes=tuple(notes.pop(cs.table, ())))
@@ -233,7 +234,7 @@ def _with_changed_columns(cs: ChangeSet, lane: Lane, limit: int = 200) -> Change
     stored = lane.target.fetch(lane.binding, [r.key for r in rows])
     types = {c.name: c.type for c in lane.spec.columns}
     changed = {r.key: changed_columns(types, stored[r.key], r) for r in rows if r.key in stored}
-    return dataclasses.replace(cs, changed=changed)
+    return dataclasses.replace(cs, changed={**changed, **cs.changed})
 
 
 def _distinct(stores: Any) -> list[StateStore]:

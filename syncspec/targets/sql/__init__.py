@@ -159,6 +159,9 @@ class SqlTarget:
     def index(self, binding: Binding) -> Index:
         return self._table(binding).index(binding.spec)
 
+    def count(self, binding: Binding) -> int:
+        return self._table(binding).count(binding.spec)
+
     def lookup(self, binding: Binding, keys: Sequence[Key]) -> Index:
         return self._table(binding).lookup(binding.spec, keys)
 
