@@ -162,16 +162,38 @@ class SqlTarget:
         if early:
             with self.dialect.foreign_keys_off(self.db), self.db.atomic():
                 notes = {m.table.name: ddl.apply(self.db, self.url.backend, m) for m in early}
+        created = [m.table.name for m in early if m.create]
         if not self.dialect.transactional_ddl:
             self._ensure_ledger()
-        with self.db.atomic():
-            for m in migrations:          # where DDL is transactional it rolls back with a failed run
-                if m not in early:
-                    notes[m.table.name] = ddl.apply(self.db, self.url.backend, m)
-            if self.dialect.transactional_ddl:
-                self._ensure_ledger()
-            ddl.record(self.db, migrations, _utcnow())
-            yield notes
+        try:
+            with self.db.atomic():
+                for m in migrations:          # where DDL is transactional it rolls back with a failed run
+                    if m not in early:
+                        notes[m.table.name] = ddl.apply(self.db, self.url.backend, m)
+                if self.dialect.transactional_ddl:
+                    self._ensure_ledger()
+                ddl.record(self.db, migrations, _utcnow())
+                yield notes
+        except BaseException:
+            self._undo_creates(created)       # a failed first run leaves no empty tables behind
+            raise
+
+    def irreversible(self, bindings: Sequence[Binding], everything: Sequence[Binding]) -> bool:
+        """Would ``session`` change a table in a way a failed run cannot take back (MariaDB ALTERs,
+        SQLite rebuilds)? Then the engine checks the whole run's input before the session opens."""
+        return any(self.dialect.ddl_before_transaction(m) and not m.create
+                   for m in self._migrations(bindings, everything) if m.changes)
+
+    def _undo_creates(self, tables: list[str]) -> None:
+        if not tables:
+            return
+        try:
+            if self.db.in_transaction():
+                self.db.rollback()
+            for name in reversed(tables):     # parents were created first: drop children first
+                self.db.execute_sql(f"DROP TABLE IF EXISTS {self.dialect.quote(name)}")
+        except Exception:  # noqa: BLE001 - the original failure matters more; the tables are empty
+            pass
 
     def _ensure_ledger(self) -> None:
         from . import schema as ddl

@@ -76,6 +76,9 @@ class Dialect:
         code = getattr(exc, "pgcode", None) or getattr(getattr(exc, "orig", None), "pgcode", None)
         return {"55P03": "lock", "57014": "time"}.get(code or "")
 
+    def quote(self, name: str) -> str:
+        return '"' + name.replace('"', '""') + '"'
+
     def is_driver_error(self, exc: BaseException) -> bool:
         import peewee
 
@@ -134,6 +137,9 @@ class MysqlDialect(Dialect):
 
     def ddl_before_transaction(self, migration: Any) -> bool:
         return True
+
+    def quote(self, name: str) -> str:
+        return "`" + name.replace("`", "``") + "`"
 
     def bound(self, db: Any, lock_seconds: float, statement_seconds: float | None) -> None:
         db.execute_sql(f"SET SESSION innodb_lock_wait_timeout = {max(1, int(lock_seconds + 0.999))}")
