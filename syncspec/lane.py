@@ -42,9 +42,12 @@ class ParsedFile:
     sha256: str
     entries: list[list]                # [[key, hash], ...] in file order
     sections: list[list] | None        # [[digest, length, rows, lines], ...] (sources/pieces.py)
+    ctime_ns: int = 0
+    inode: int = 0
 
     def as_tuple(self) -> tuple:
-        return (self.path, self.size, self.mtime_ns, self.sha256, self.entries, self.sections)
+        return (self.path, self.size, self.mtime_ns, self.sha256, self.entries, self.sections, self.ctime_ns,
+                self.inode)
 
 
 @dataclass
@@ -62,7 +65,7 @@ class Lane:
     seen: dict[Key, tuple[str, int]] = field(default_factory=dict)
     unread: int = 0                                      # entries of files not parsed
     unchanged: int = 0
-    touched: list[tuple[str, int, int]] = field(default_factory=list)
+    touched: list[tuple] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     inserts: list[Row] = field(default_factory=list)
     updates: list[tuple[Row, str | None]] = field(default_factory=list)
@@ -71,6 +74,8 @@ class Lane:
     state_problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     keep_values: bool = False                            # plan --details: keep some updates' values
+    check_values: bool = False                           # verify: stored values vs the source's, row by row
+    changed: dict[Key, tuple[str, ...]] = field(default_factory=dict)   # drifted rows -> columns
     spec: Spec = field(init=False)
     state_check: StateCheck = field(init=False)
     _entries: list[list] = field(default_factory=list)
@@ -88,6 +93,8 @@ class Lane:
         reason = "its target is new" if self.fresh else None
         if reason is None and not self.target.exists(self.binding):
             reason = "its target holds nothing yet"
+        if reason is None and states and not opts.full:
+            reason = self._count_guard(states)
         found = classify_files(files, states, state_hash(self.spec), rebuild=reason, rehash=opts.full)
         self.rebuild = found.rebuild
         if found.rebuild:
@@ -97,7 +104,12 @@ class Lane:
         assert store is not None
         problems.add(SourceError, found.problems)
         self.removed = found.removed
-        self.touched = [(f.display, f.size, f.stamp) for f in found.touched]
+        self.touched = [f.touched() for f in found.touched]
+        if opts.full and opts.values:          # every stored value is compared: every file is parsed
+            self.index = self.target.index(self.binding)
+            self.to_parse = {f.display for f in found.changed} | {f.display for f in found.unchanged}
+            self.touched = []
+            return
         if opts.full:
             self._select_verify(found, store)
             return
@@ -109,6 +121,19 @@ class Lane:
                                                                                     known).items()}
         self.index = {tuple(key): (digest, False) for old in self.old.values() for key, digest in old.entries}
         self.claim_new_keys = True
+
+    def _count_guard(self, states: dict) -> str | None:
+        """One count against the ledger's: rows removed or added behind syncspec's back switch this
+        spec to the full path (every file parsed, diffed against the target itself), which repairs them."""
+        held = sum(s.entry_count for s in states.values())
+        live = self.target.count(self.binding)
+        if live == held:
+            return None
+        reason = (f"{self.binding.label} holds {live} rows of spec {self.spec.name!r} where its last sync left "
+                  f"{held}: every file re-checked against the target, and the difference repaired")
+        self.warnings.append(Problem(reason, hint="rows were changed behind syncspec's back; "
+                                                  "`syncspec verify` shows drift without writing"))
+        return reason
 
     def _select_verify(self, found: Classification, store: StateStore) -> None:
         """--all: the target itself is the index; a file is skipped only when its bytes are as last synced
@@ -129,7 +154,7 @@ class Lane:
                     self.seen[key] = (f.display, 0)
                 self.unchanged += len(entries)
                 if f.display in touched:
-                    self.touched.append((f.display, f.size, f.stamp))
+                    self.touched.append(f.touched())
             else:
                 self.to_parse.add(f.display)    # the target drifted from this file: parse and repair
 
@@ -174,6 +199,8 @@ class Lane:
                 updates.append((row, stored[0]))
             else:
                 self.unchanged += 1
+        if self.check_values:
+            updates.extend(self._drifted(rows, inserts, updates))
         self._count_sections(batch, rows)
         if self.state_check and (updates or (self.state_check.on_inserts and inserts)):
             errors, warned = self.state_check.check(inserts, updates)   # before these rows are written
@@ -184,6 +211,26 @@ class Lane:
         self.inserts.extend(light(r) for r in inserts)
         self.updates.extend((r if self.keep_values and len(self.updates) < 200 else light(r), old)
                             for r, old in updates)
+
+    def _drifted(self, rows: list[Row], inserts: list[Row], updates: list[tuple[Row, str | None]]
+                 ) -> list[tuple[Row, str | None]]:
+        """Rows whose hash matches but whose stored values do not (edited behind syncspec's back)."""
+        from .plan import changed_columns
+
+        changing = {r.key for r in inserts} | {r.key for r, _ in updates}
+        same = [r for r in rows if r.key not in changing]
+        if not same or not self.target.capabilities.values:
+            return []
+        stored = self.target.fetch(self.binding, [r.key for r in same])
+        types = {c.name: c.type for c in self.spec.columns}
+        out: list[tuple[Row, str | None]] = []
+        for row in same:
+            cols = changed_columns(types, stored.get(row.key, {}), row)
+            if cols:
+                self.changed[row.key] = cols
+                self.unchanged -= 1
+                out.append((row, row.hash))
+        return out
 
     def _count_sections(self, batch: FileRecords, rows: list[Row]) -> None:
         if batch.pieces is None:
@@ -215,7 +262,8 @@ class Lane:
                                                      owners.get(row.key, f"table {self.spec.table}")))
 
     def end_file(self, f: SourceFile) -> None:
-        self.parsed.append(ParsedFile(f.display, f.size, f.stamp, f.sha, self._entries, self._sections))
+        self.parsed.append(ParsedFile(f.display, f.size, f.stamp, f.sha, self._entries, self._sections, f.ctime_ns,
+                                      f.inode))
 
     # -- finish -----------------------------------------------------------------
     def report(self, problems: Collected) -> bool:
@@ -251,7 +299,7 @@ class Lane:
             self.sink.finish(deletes, marks)
         return ChangeSet(spec.name, self.binding.label, tuple(self.inserts), tuple(self.updates), tuple(deletes),
                          tuple(marks), self.unchanged, files=files, parsed=len(self.to_parse), records=records,
-                         strategies=strategies, warnings=tuple(self.warnings))
+                         strategies=strategies, warnings=tuple(self.warnings), changed=dict(self.changed))
 
 
 def light(row: Row) -> Row:

@@ -20,14 +20,16 @@ KINDS: dict[str, str] = {
     "sql": "syncspec.targets.sql:SqlTarget",
     "memory": "syncspec.targets.memory:MemoryTarget",
     "qdrant": "syncspec.targets.qdrant:QdrantTarget",
+    "redis": "syncspec.targets.redis:RedisTarget",
 }
 # URL scheme -> kind
 SCHEMES: dict[str, str] = {
     "sqlite": "sql", "postgresql": "sql", "postgres": "sql", "mysql": "sql", "mariadb": "sql",
     "memory": "memory",
+    "redis": "redis", "rediss": "redis",
     "qdrant": "qdrant",     # qdrant://PATH: a local folder; a server is {kind: qdrant, url: http://host:6333}
 }
-# a kind's URL when the workspace names none for it
+# a kind's URL when the workspace names none for it (none for redis: a Redis target is always declared)
 DEFAULT_URLS: dict[str, str] = {"memory": "memory://{name}", "qdrant": "qdrant://.syncspec/qdrant"}
 
 

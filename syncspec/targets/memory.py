@@ -45,6 +45,12 @@ class MemoryTarget:
     def lock(self, timeout: float):
         return nullcontext()
 
+    def irreversible(self, bindings: Sequence[Binding], everything: Sequence[Binding]) -> bool:
+        return False
+
+    def bound(self, lock_seconds: float, max_seconds: float | None) -> None:
+        pass
+
     def state_store(self) -> None:
         return None
 
@@ -70,6 +76,9 @@ class MemoryTarget:
 
     def index(self, binding: Binding) -> Index:
         return {k: (r["hash"], r["deleted"]) for k, r in self.data.get(binding.label, {}).items()}
+
+    def count(self, binding: Binding) -> int:
+        return sum(not r["deleted"] for r in self.data.get(binding.label, {}).values())
 
     def lookup(self, binding: Binding, keys: Sequence[Key]) -> Index:
         rows = self.data.get(binding.label, {})

@@ -47,6 +47,22 @@ META = ("_spec", "_key", "_hash", "_layout", "_deleted")            # what index
 _LOCAL: dict[str, list[Any]] = {}     # resolved folder -> [client, users]: local mode locks its folder per client
 
 
+class NotStored(str):
+    """A column left out of ``payload:``: verify and plan cannot compare it, so it equals any value
+    (its content is still covered by the row's hash)."""
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __ne__(self, other: object) -> bool:
+        return False
+
+    __hash__ = str.__hash__
+
+
+NOT_STORED = NotStored("")
+
+
 def point_id(spec_name: str, key: Key) -> str:
     """The point of ``key``: stable across runs and machines (UUID5 of spec name and canonical key JSON)."""
     return str(uuid.uuid5(POINT_NAMESPACE, spec_name + "\n" + _canonical([_jsonable(k) for k in key])))
@@ -98,12 +114,14 @@ def layout_of(binding: Binding) -> Layout:
         return tuple(chosen)
 
     text = columns("text", [c.name for c in spec.columns if c.type == "text" and c.name not in spec.key])
+    payload = columns("payload", names)
+    payload += tuple(c.name for c in spec.columns if c.states is not None and c.name not in payload)  # state checks
     title_opt = ref.option("title")
     title = columns("title", [title_opt] if title_opt else ["title"] if "title" in types else [])
     distance = str(ref.option("distance", "cosine")).lower()
     return Layout(collection=str(ref.option("collection", spec.table)), embedder=embedder_for(ref.option("embedder")),
                   distance=DISTANCES.get(distance, "Cosine"), text=text or tuple(names),
-                  payload=columns("payload", names), title=title[0] if title else None, types=types)
+                  payload=payload, title=title[0] if title else None, types=types)
 
 
 class QdrantTarget:
@@ -132,6 +150,7 @@ class QdrantTarget:
         self._created: set[str] = set()        # collections this run's session made (or rebuilt)
         self._info: dict[str, dict[str, tuple[int, str]] | None] = {}   # collection -> its vectors, read once
         self._tuned: set[str] = set()
+        self._owners: dict[str, set[str]] = {}   # collection -> the specs writing it (from the run's bindings)
 
     # -- connection ---------------------------------------------------------
     def open(self, write: bool) -> None:
@@ -249,6 +268,7 @@ class QdrantTarget:
         wanted: dict[str, Layout] = {}
         for b in mine:
             lay = self.layout(b)
+            self._owners.setdefault(lay.collection, set()).add(b.spec.name)
             first = wanted.setdefault(lay.collection, lay)
             if (first.vector, first.distance) != (lay.vector, lay.distance):
                 line, col = b.spec.locate(b.ref.json_path)
@@ -298,6 +318,13 @@ class QdrantTarget:
             self._info.pop(name, None)
         yield notes
 
+    def irreversible(self, bindings: Sequence[Binding], everything: Sequence[Binding]) -> bool:
+        """Rebuilding a collection (another embedder) drops its points: let the engine check the input first."""
+        return any(action == "rebuild" for _, _, action in self._plan(bindings, everything).values())
+
+    def bound(self, lock_seconds: float, max_seconds: float | None) -> None:
+        """Nothing waits on locks here; a server's requests time out after 30 s (set at open)."""
+
     def fresh(self, binding: Binding) -> bool:
         lay = self.layout(binding)
         return lay.collection in self._created or not self._matches(lay)
@@ -336,6 +363,36 @@ class QdrantTarget:
             if offset is None:
                 return out
 
+    def count(self, binding: Binding) -> int:
+        """Live points of the binding: the drift guard every sync runs. A local collection that only this
+        spec writes (and that holds no marked points) is counted in its SQLite file, without loading it."""
+        lay = self.layout(binding)
+        if not self._matches(lay):
+            return 0
+        if self.client is None and not self.server and binding.spec.on_missing != "mark" \
+                and self._owners.get(lay.collection) == {binding.spec.name}:
+            found = self._local_rows(lay.collection)
+            if found is not None:
+                return found
+        return int(self._c().count(lay.collection, count_filter=self._owned(binding, live=True), exact=True).count)
+
+    def _local_rows(self, collection: str) -> int | None:
+        """Points in a local collection's storage file (qdrant-client keeps one row per point), or None."""
+        import sqlite3
+
+        assert self.path is not None
+        file = self.path / "collection" / collection / "storage.sqlite"
+        if not file.is_file():
+            return None
+        try:
+            db = sqlite3.connect(f"{file.as_uri()}?mode=ro", uri=True)
+            try:
+                return int(db.execute("SELECT count(DISTINCT id) FROM points").fetchone()[0])
+            finally:
+                db.close()
+        except sqlite3.Error:
+            return None
+
     def _retrieve(self, binding: Binding, keys: Sequence[Key], payload: Any = True) -> dict[Key, Any]:
         lay = self.layout(binding)
         if not keys or not self._matches(lay):
@@ -357,7 +414,8 @@ class QdrantTarget:
         out = {}
         for k, p in self._retrieve(binding, keys).items():
             payload = p.payload or {}
-            row = {n: _from_json(lay.types.get(n, "text"), payload.get(n)) for n in lay.payload}
+            row: dict[str, Any] = {n: NOT_STORED for n in lay.types}
+            row.update({n: _from_json(lay.types.get(n, "text"), payload.get(n)) for n in lay.payload})
             if payload.get("_deleted"):
                 row["deleted_at"] = payload.get("_deleted_at")
             out[k] = row

@@ -3,7 +3,7 @@
 Each test drives a real workspace through the library (``Workspace.sync``/``plan``) and
 reads what the target really holds through the Target interface itself, so a new kind
 joins by adding one entry to ``KINDS`` below: memory (the reference), SQLite,
-PostgreSQL, MariaDB and Qdrant (local mode, a folder per test) today.
+PostgreSQL, MariaDB, Redis and Qdrant (local mode, a folder per test) today.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ COLUMNS = """\
 def _spec(kind: str) -> str:
     head = {"sql": "target:\n  table: notes\n",
             "memory": "target:\n  kind: memory\n  use: mem\n  table: notes\n",
+            "redis": "target:\n  kind: redis\n  use: cache\n  table: notes\n",
             "qdrant": "target:\n  kind: qdrant\n  use: vec\n  table: notes\n"}[kind]
     return textwrap.dedent("""\
         sync: notes
@@ -61,7 +62,7 @@ def _spec(kind: str) -> str:
         """) + head + COLUMNS
 
 
-@pytest.fixture(params=["memory", "sqlite", "postgresql", "mariadb", "qdrant"])
+@pytest.fixture(params=["memory", "sqlite", "postgresql", "mariadb", "redis", "qdrant"])
 def kind(request):
     return request.param
 
@@ -72,6 +73,9 @@ def workspace(kind, tmp_path, request):
     if kind == "memory":
         database = f"sqlite:///{tmp_path / 'unused.db'}"
         extra = f"targets:\n  mem: memory://{uuid.uuid4().hex}\n"
+    elif kind == "redis":
+        database = f"sqlite:///{tmp_path / 'unused.db'}"
+        extra = f"targets:\n  cache: \"{request.getfixturevalue('redis_url')}\"\n"
     elif kind == "qdrant":
         pytest.importorskip("qdrant_client", reason="pip install 'syncspec[qdrant]'")
         database = f"sqlite:///{tmp_path / 'unused.db'}"
@@ -85,7 +89,7 @@ def workspace(kind, tmp_path, request):
     (root / "specs").mkdir(parents=True)
     (root / "docs").mkdir()
     (root / "syncspec.yaml").write_text(f"project: contract\ndatabase: {database}\nspecs: specs/\n{extra}")
-    (root / "specs" / "notes.yaml").write_text(_spec(kind if kind in ("memory", "qdrant") else "sql"))
+    (root / "specs" / "notes.yaml").write_text(_spec(kind if kind in ("memory", "redis", "qdrant") else "sql"))
     (root / "docs" / "NOTES.md").write_text(NOTES)
     return root
 

@@ -332,9 +332,33 @@ def test_a_missing_embeddings_extra_is_exit_4_and_nothing_is_written(tmp_path, m
     spec = root / "specs" / "notes.yaml"
     spec.write_text(spec.read_text().replace("embedder: hashing", "embedder: sentence-transformers"))
     monkeypatch.setitem(sys.modules, "sentence_transformers", None)   # as if the extra were not installed
+    monkeypatch.setattr("syncspec.targets.embedders._MODELS", {})     # nor loaded by an earlier test
     with pytest.raises(TargetUnavailable) as err:
         Workspace.open(root).sync()
     assert "syncspec[embeddings]" in err.value.problems[0].hint
     with sqlite3.connect(tmp_path / "t.db") as db:                    # the SQL session rolled back with it
         assert db.execute("SELECT name FROM sqlite_master WHERE name = 'notes'").fetchall() == []
     assert points(root) == {}
+
+
+def test_a_plain_sync_counts_the_points_and_repairs_a_missing_one(ws):
+    """The engine's drift guard: a sync counts the binding's live points (here in the local storage file,
+    without loading the collection) against its ledger, and a difference re-checks every file."""
+    Workspace.open(ws).sync()
+    with client(ws) as c:
+        c.delete("notes", points_selector=models.PointIdsList(points=[point_id("notes", ("N-3",))]))
+    result = Workspace.open(ws).sync()
+    assert (result.inserted, result.updated) == (1, 0)
+    assert any("holds 2 rows" in w.message for cs in result.changes for w in cs.warnings)
+    assert len(points(ws)) == 3
+
+
+def test_verify_repair_rewrites_a_payload_edited_behind_its_back(ws):
+    Workspace.open(ws).sync()
+    with client(ws) as c:                    # same hash, other value: only a value comparison sees it
+        c.set_payload("notes", payload={"status": "done"}, points=[point_id("notes", ("N-1",))])
+    found = Workspace.open(ws).verify()
+    assert found.updated == 1
+    Workspace.open(ws).verify(repair=True)
+    assert points(ws)[point_id("notes", ("N-1",))]["status"] == "open"
+    assert Workspace.open(ws).verify().empty
