@@ -51,9 +51,18 @@ class SqlTarget:
             self.db = peewee.SqliteDatabase(":memory:")   # no database yet: an empty target, none created
         else:
             self.db = connect(self.url, readonly=not write and self.url.backend == "sqlite")
+            if not write:      # one snapshot for the whole read: a sync committing meanwhile is seen whole or not
+                self.db.execute_sql(self.dialect.snapshot_sql)
+                self._snapshot = True
 
     def close(self) -> None:
         if self.db is not None:
+            if getattr(self, "_snapshot", False):
+                try:
+                    self.db.execute_sql("ROLLBACK")
+                except Exception:  # noqa: BLE001 - closing anyway
+                    pass
+                self._snapshot = False
             self.db.close()
 
     @contextmanager

@@ -84,7 +84,11 @@ def connect(target: Target, readonly: bool = False):
         if path is None:
             db = peewee.SqliteDatabase(":memory:")
         elif readonly:
-            db = peewee.SqliteDatabase(f"file:{path}?mode=ro", uri=True, pragmas={"query_only": 1})
+            import os
+
+            # a folder we cannot write: WAL's -shm cannot be made there, so read the file as immutable
+            flags = "mode=ro" if os.access(path.parent, os.W_OK) else "mode=ro&immutable=1"
+            db = peewee.SqliteDatabase(f"file:{path}?{flags}", uri=True, pragmas={"query_only": 1})
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             db = peewee.SqliteDatabase(str(path), pragmas={

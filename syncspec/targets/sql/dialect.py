@@ -27,6 +27,7 @@ class Dialect:
     current_database = "current_database()"
     constraint_schema = "current_schema()"
     key_collation: str | None = None        # deterministic, byte-wise by default (SQLite, PostgreSQL)
+    snapshot_sql = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"   # read verbs see one committed state
 
     def ddl_before_transaction(self, migration: Any) -> bool:
         """Must this table change run (and commit) before the run's transaction opens?"""
@@ -91,6 +92,7 @@ class SqliteDialect(Dialect):
     driver = None
     extra = None
     json_type = "TEXT"                      # plus a json_valid CHECK (targets/sql/table.py)
+    snapshot_sql = "BEGIN"                  # WAL: a read transaction's snapshot starts at its first read
     returning_on_insert = False
     native_dates = False
 
@@ -134,6 +136,7 @@ class MysqlDialect(Dialect):
     current_database = "DATABASE()"
     constraint_schema = "DATABASE()"
     key_collation = "utf8mb4_bin"           # the default collation folds case and accents
+    snapshot_sql = "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY"
 
     def ddl_before_transaction(self, migration: Any) -> bool:
         return True
