@@ -111,6 +111,8 @@ class SqlTarget:
 
         if not self.dialect.is_driver_error(exc):
             return None
+        while "cannot rollback" in str(exc) and exc.__context__ is not None:
+            exc = exc.__context__      # the rollback after a failure failed too: report the failure (disk full)
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         waited = self.dialect.waited(exc)
         if waited == "lock":
