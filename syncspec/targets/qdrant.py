@@ -318,7 +318,8 @@ class QdrantTarget:
             self._info.pop(name, None)
         yield notes
 
-    def irreversible(self, bindings: Sequence[Binding], everything: Sequence[Binding]) -> bool:
+    def irreversible(self, bindings: Sequence[Binding], everything: Sequence[Binding],
+                     allow_destructive: bool) -> bool:
         """Rebuilding a collection (another embedder) drops its points: let the engine check the input first."""
         return any(action == "rebuild" for _, _, action in self._plan(bindings, everything).values())
 

@@ -51,9 +51,18 @@ class SqlTarget:
             self.db = peewee.SqliteDatabase(":memory:")   # no database yet: an empty target, none created
         else:
             self.db = connect(self.url, readonly=not write and self.url.backend == "sqlite")
+            if not write:      # one snapshot for the whole read: a sync committing meanwhile is seen whole or not
+                self.db.execute_sql(self.dialect.snapshot_sql)
+                self._snapshot = True
 
     def close(self) -> None:
         if self.db is not None:
+            if getattr(self, "_snapshot", False):
+                try:
+                    self.db.execute_sql("ROLLBACK")
+                except Exception:  # noqa: BLE001 - closing anyway
+                    pass
+                self._snapshot = False
             self.db.close()
 
     @contextmanager
@@ -102,6 +111,8 @@ class SqlTarget:
 
         if not self.dialect.is_driver_error(exc):
             return None
+        while "cannot rollback" in str(exc) and exc.__context__ is not None:
+            exc = exc.__context__      # the rollback after a failure failed too: report the failure (disk full)
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         waited = self.dialect.waited(exc)
         if waited == "lock":
@@ -109,6 +120,10 @@ class SqlTarget:
                 f"a row of {self.label} stayed locked by another session past the lock timeout: {detail}",
                 hint="nothing was written; find the session holding it, or raise --lock-timeout")],
                 target=self.label)
+        if waited == "retry":          # deadlock, serialization failure, dropped connection: run it again
+            return TargetError(problems=[Problem(f"transient error on {self.label}: {detail}",
+                                                 hint="nothing was written; syncspec retried the run")],
+                               target=self.label, transient=True)
         if waited == "time":
             return TimeLimitExceeded(problems=[Problem(
                 f"a statement on {self.label} ran past --max-seconds: {detail}",
@@ -178,11 +193,15 @@ class SqlTarget:
             self._undo_creates(created)       # a failed first run leaves no empty tables behind
             raise
 
-    def irreversible(self, bindings: Sequence[Binding], everything: Sequence[Binding]) -> bool:
+    def irreversible(self, bindings: Sequence[Binding], everything: Sequence[Binding],
+                     allow_destructive: bool) -> bool:
         """Would ``session`` change a table in a way a failed run cannot take back (MariaDB ALTERs,
         SQLite rebuilds)? Then the engine checks the whole run's input before the session opens."""
-        return any(self.dialect.ddl_before_transaction(m) and not m.create
-                   for m in self._migrations(bindings, everything) if m.changes)
+        from . import schema as ddl
+
+        migrations = self._migrations(bindings, everything)
+        ddl.refuse_if_needed(migrations, allow_destructive)   # a refusal comes first, as in session
+        return any(self.dialect.ddl_before_transaction(m) and not m.create for m in migrations if m.changes)
 
     def _undo_creates(self, tables: list[str]) -> None:
         if not tables:

@@ -27,6 +27,11 @@ class Dialect:
     current_database = "current_database()"
     constraint_schema = "current_schema()"
     key_collation: str | None = None        # deterministic, byte-wise by default (SQLite, PostgreSQL)
+    snapshot_sql = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"   # read verbs see one committed state
+    rebuilds_tables = False                 # ALTER is limited: changes rebuild the table (SQLite)
+    drops_constraints_generically = True    # DROP CONSTRAINT works for foreign keys too (not MySQL)
+    cascade_column_drops = True             # DROP COLUMN ... CASCADE (dependent views, constraints)
+    retype_with_cast = True                 # ALTER COLUMN TYPE ... USING col::type (else MODIFY)
 
     def ddl_before_transaction(self, migration: Any) -> bool:
         """Must this table change run (and commit) before the run's transaction opens?"""
@@ -74,7 +79,9 @@ class Dialect:
     def waited(self, exc: BaseException) -> str | None:
         """'lock' or 'time' when a driver error is one of the bounds above running out."""
         code = getattr(exc, "pgcode", None) or getattr(getattr(exc, "orig", None), "pgcode", None)
-        return {"55P03": "lock", "57014": "time"}.get(code or "")
+        if code is None and "server closed the connection" in str(exc):
+            return "retry"                   # the connection dropped: the run rolled back, run it again
+        return {"55P03": "lock", "57014": "time", "40P01": "retry", "40001": "retry"}.get(code or "")
 
     def quote(self, name: str) -> str:
         return '"' + name.replace('"', '""') + '"'
@@ -91,6 +98,10 @@ class SqliteDialect(Dialect):
     driver = None
     extra = None
     json_type = "TEXT"                      # plus a json_valid CHECK (targets/sql/table.py)
+    snapshot_sql = "BEGIN"                  # WAL: a read transaction's snapshot starts at its first read
+    rebuilds_tables = True
+    cascade_column_drops = False
+    retype_with_cast = False
     returning_on_insert = False
     native_dates = False
 
@@ -134,6 +145,10 @@ class MysqlDialect(Dialect):
     current_database = "DATABASE()"
     constraint_schema = "DATABASE()"
     key_collation = "utf8mb4_bin"           # the default collation folds case and accents
+    snapshot_sql = "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY"
+    drops_constraints_generically = False   # ALTER TABLE ... DROP FOREIGN KEY
+    cascade_column_drops = False
+    retype_with_cast = False                # ALTER TABLE ... MODIFY <definition>
 
     def ddl_before_transaction(self, migration: Any) -> bool:
         return True
@@ -149,7 +164,7 @@ class MysqlDialect(Dialect):
     def waited(self, exc: BaseException) -> str | None:
         args = getattr(exc, "args", ())
         code = args[0] if args and isinstance(args[0], int) else None
-        return {1205: "lock", 1969: "time", 3024: "time"}.get(code or 0)
+        return {1205: "lock", 1969: "time", 3024: "time", 1213: "retry", 2006: "retry", 2013: "retry"}.get(code or 0)
 
     def boolean_literal(self, value: bool) -> str:
         return "1" if value else "0"
