@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, Problem, SpecError
 from .spec.yamlfile import Located, load_yaml, read_text
+from .urls import mask, parse_url
 
 WORKSPACE_FILE = "syncspec.yaml"
 DEFAULT_DATABASE = "sqlite:///.syncspec/{project}.db"
@@ -52,8 +53,8 @@ def expand_env(value: str, env: dict[str, str] | None = None) -> str:
 
 
 def mask_url(url: str) -> str:
-    """Hide the password in a URL: ``postgresql://u:***@host/db``."""
-    return re.sub(r"^([a-z0-9+]+://[^:/@]*):[^@/]*@", r"\1:***@", url, flags=re.I)
+    """Hide the password in a URL (``postgresql://u:***@host/db``) and secret query values (urls.mask)."""
+    return mask(url)
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def read_config(root: Path, database_url: str | None = None) -> WorkspaceConfig:
     data = doc.data
     project = _expand(doc, ("project",), data["project"])
     url = database_url or _expand(doc, ("database",), data.get("database", DEFAULT_DATABASE.format(project=project)))
-    url = resolve_sqlite_path(url, root)
+    url = resolve_sqlite_path(_checked_url(doc, url, from_file=not database_url), root)
     specs_dir = (root / _expand(doc, ("specs",), data.get("specs", "specs/"))).resolve()
     return WorkspaceConfig(root=root, project=project, database_url=url, specs_dir=specs_dir,
                            lock_timeout=float(data.get("lock_timeout", 10)), patches=data.get("patches", {}))
@@ -109,15 +110,29 @@ def _expand(doc: Located, path: tuple, value: str) -> str:
                                                 hint=f"export {name}=..., or write ${{{name}:-default}}")]) from None
 
 
+def _checked_url(doc: Located, url: str, from_file: bool) -> str:
+    """The URL parsed (urls.parse_url) and written back in one form: the driver suffix dropped, user and
+    password percent-encoded, so the target opens what the user meant. A malformed URL is a ConfigError
+    at the ``database:`` line (or naming --database-url / the environment)."""
+    try:
+        return parse_url(url).render()
+    except ConfigError as exc:
+        problem = exc.problems[0]
+        if from_file:
+            line, col = doc.where(("database",))
+            located = Problem(problem.message, file=doc.file, line=line, column=col, json_path="$.database",
+                              hint=problem.hint)
+        else:
+            located = Problem(f"--database-url: {problem.message}", hint=problem.hint)
+        raise ConfigError(problems=[located]) from None
+
+
 def resolve_sqlite_path(url: str, root: Path) -> str:
     """``sqlite:///rel.db`` is relative to the workspace root; ``sqlite:////abs.db`` absolute."""
-    if not url.startswith("sqlite:///"):
+    if not url.lower().startswith("sqlite:"):
         return url
-    rest = url[len("sqlite:///"):]
-    if rest.startswith(":memory:") or rest.startswith("/"):
+    parsed = parse_url(url)
+    path = parsed.database
+    if path.startswith(":memory:") or path.startswith("/"):
         return url
-    query = ""
-    if "?" in rest:
-        rest, query = rest.split("?", 1)
-        query = "?" + query
-    return "sqlite:///" + str((root / rest).resolve()) + query
+    return replace(parsed, database=str((root / path).resolve())).render()
