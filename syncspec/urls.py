@@ -25,6 +25,7 @@ __all__ = ["DatabaseUrl", "mask", "parse_url", "BACKENDS"]
 BACKENDS: dict[str, str] = {"sqlite": "sqlite", "postgresql": "postgresql", "postgres": "postgresql",
                             "mysql": "mysql", "mariadb": "mysql"}
 MASK = "***"
+_SUB_DELIMS = "!$&'()*+,;="   # RFC 3986: allowed as they are in userinfo and paths, so they stay as written
 # query keys whose values are secrets (substring match, any case): sslpassword, auth_token, client_secret...
 _SECRET_KEY = re.compile(r"pass(?:word|wd)?|pwd|secret|token|api_?key", re.I)
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9.\-]*)(?:\+([A-Za-z0-9_.\-]+))?://")
@@ -63,15 +64,15 @@ class DatabaseUrl:
             return f"sqlite:///{self.database}{query}"
         auth = ""
         if self.user is not None or self.password is not None:
-            auth = quote(self.user or "", safe="")
+            auth = quote(self.user or "", safe=_SUB_DELIMS)
             if self.password is not None:
-                auth += ":" + (MASK if masked else quote(self.password, safe=""))
+                auth += ":" + (MASK if masked else quote(self.password, safe=_SUB_DELIMS))
             auth += "@"
         host = self.host or ""
         if ":" in host:
             host = f"[{host}]"   # IPv6
         port = f":{self.port}" if self.port is not None else ""
-        database = f"/{quote(self.database, safe='')}" if self.database else ""
+        database = f"/{quote(self.database, safe=_SUB_DELIMS)}" if self.database else ""
         return f"{self.scheme}://{auth}{host}{port}{database}{query}"
 
     def __str__(self) -> str:

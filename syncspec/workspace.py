@@ -96,9 +96,24 @@ def read_config(root: Path, database_url: str | None = None) -> WorkspaceConfig:
     project = _expand(doc, ("project",), data["project"])
     url = database_url or _expand(doc, ("database",), data.get("database", DEFAULT_DATABASE.format(project=project)))
     url = resolve_sqlite_path(_checked_url(doc, url, from_file=not database_url), root)
-    specs_dir = (root / _expand(doc, ("specs",), data.get("specs", "specs/"))).resolve()
+    specs_dir = _inside(doc, root, ("specs",), _expand(doc, ("specs",), data.get("specs", "specs/")))
+    for key, value in (data.get("patches") or {}).items():
+        if key in ("dir", "plan", "schema", "ledger") and isinstance(value, str):
+            _inside(doc, root, ("patches", key), value)
     return WorkspaceConfig(root=root, project=project, database_url=url, specs_dir=specs_dir,
                            lock_timeout=float(data.get("lock_timeout", 10)), patches=data.get("patches", {}))
+
+
+def _inside(doc: Located, root: Path, path: tuple, value: str) -> Path:
+    """``value`` resolved against the workspace root; a ConfigError if it (or a symlink in it) leads outside,
+    since specs and patches are read (and plans written) there."""
+    base = root.resolve()
+    resolved = (base / value).resolve()
+    if resolved != base and base not in resolved.parents:
+        raise ConfigError(problems=[doc.problem(path, f"{value!r} is outside the workspace ({resolved})",
+                                                hint="use a folder inside the workspace, relative to syncspec.yaml "
+                                                     "(e.g. specs/), without '..'")])
+    return resolved
 
 
 def _expand(doc: Located, path: tuple, value: str) -> str:
