@@ -99,7 +99,25 @@ def build_spec(doc: Located, context: dict[str, str], problems: list[Problem]) -
         timestamps=timestamps, indexes=indexes, foreign_keys=foreign_keys,
         spec_hash=hashlib.sha256(canonical_json({"spec": data, "context": context}).encode()).hexdigest()[:16],
         raw=data, locations={json_path(path): mark for path, mark in doc.marks.items()},
+        warnings=tuple(deprecations(doc)),
     )
+
+
+def deprecations(doc: Located) -> list[Problem]:
+    """Warnings for deprecated spellings still accepted: a column's ``null:`` (now ``nullable:``)."""
+    target = doc.data.get("target") or {}
+    places = [(("target", "columns"), target.get("columns") or {})]
+    places += [(("target", "children", i, "columns"), child.get("columns") or {})
+               for i, child in enumerate(target.get("children") or ()) if isinstance(child, dict)]
+    out = []
+    for where, columns in places:
+        for name, conf in columns.items():
+            if isinstance(conf, dict) and "null" in conf:
+                out.append(doc.problem(where + (name, "null"), f"column {name!r}: 'null:' is deprecated, "
+                                       "write 'nullable:'", key=True,
+                                       hint="most YAML loaders read the key null as a null key, so other tools "
+                                            f"reject the spec: rename it to nullable: {str(conf['null']).lower()}"))
+    return out
 
 
 def _strategy(doc: Located, i: int, item: Any, problems: list[Problem]) -> Strategy | None:
@@ -163,7 +181,10 @@ def _column(doc: Located, name: str, conf: Any, context: dict[str, str], problem
     ctype = conf.get("type", "text")
     kwargs: dict[str, Any] = dict(name=name, type=ctype, default=conf.get("default"),
                                   required=conf.get("required", False), length=conf.get("length"),
-                                  nullable=conf.get("null", True), unique=conf.get("unique", False))
+                                  nullable=conf.get("nullable", conf.get("null", True)), unique=conf.get("unique", False))
+    if "null" in conf and "nullable" in conf:
+        problems.append(doc.problem(base + ("null",), "both null: and nullable: are given", key=True,
+                                    hint="keep nullable: (null: is its deprecated spelling)"))
     if "pattern" in conf:
         rx = _regex(doc, base + ("pattern",), conf["pattern"], problems)
         if rx is None:
@@ -389,7 +410,7 @@ def build_children(doc: Located, parent: Spec, context: dict[str, str], problems
             foreign_keys=(ForeignKey(tuple(link), parent.table, tuple(link.values()), "cascade",
                                      json_path(base + ("parent",))),),
             spec_hash=hashlib.sha256(f"{parent.spec_hash}:{name}".encode()).hexdigest()[:16],
-            parent=parent, each=each))
+            parent=parent, each=each, warnings=()))   # the parent reports the file's deprecations
     return out
 
 
@@ -451,7 +472,7 @@ def _foreign_keys(doc: Located, target: dict, columns: list[Column], key: tuple[
                 verb = "is" if len(strict) == 1 else "are"
                 problems.append(doc.problem(base + ("on_delete",),
                                             f"on_delete: set null needs nullable columns, but {', '.join(strict)} "
-                                            f"{verb} NOT NULL (a key column or null: false)",
+                                            f"{verb} NOT NULL (a key column or nullable: false)",
                                             hint="use on_delete: cascade, or make the column nullable"))
                 continue
         out.append(ForeignKey(tuple(names), ref_table, ref_cols, on_delete, json_path(base)))

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .pointer import Pointer
+
+if TYPE_CHECKING:
+    from ..errors import Problem
 
 COLUMN_TYPES = ("text", "integer", "real", "boolean", "date", "datetime", "json")
 FIELD_STYLES = ("bold", "list", "plain")
@@ -172,7 +175,7 @@ class Column:
     transforms: tuple[tuple[str, Any], ...] = ()   # (name, argument or None), in order
     length: int | None = None
     states: StateMachine | None = None
-    nullable: bool = True                     # null: false -> NOT NULL (key columns are always NOT NULL)
+    nullable: bool = True                     # nullable: false -> NOT NULL (key columns are always NOT NULL)
     unique: bool = False                      # unique: true -> a unique index on this column alone
 
 
@@ -227,6 +230,8 @@ class Spec:
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     # JSON path ("$.source.files[0]") -> (line, column) in the spec file, for later stages' errors
     locations: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
+    # deprecations found while building (``null:`` for ``nullable:``); ``validate`` prints them on stderr
+    warnings: tuple[Problem, ...] = field(default=(), compare=False, repr=False)
 
     def locate(self, json_path: str) -> tuple[int | None, int | None]:
         """Line and column of ``json_path`` in the spec file, or of its nearest located ancestor."""
