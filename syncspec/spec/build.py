@@ -17,6 +17,18 @@ from .pointer import Pointer, PointerSyntaxError
 from .yamlfile import Located, json_path
 
 RESERVED = ("created_at", "updated_at", "deleted_at")
+# The SQL target builds a peewee Model class whose attributes are the column names, so a column named like
+# a Model attribute replaces it (`select` -> "TypeError: 'TextField' object is not callable" mid-sync).
+# Kept here, not read from peewee, so loading specs does not import it; tests/spec/test_identifiers.py
+# checks the list against the installed peewee.
+MODEL_ATTRIBUTES = frozenset((
+    "DoesNotExist", "Meta", "add_index", "alias", "bind", "bind_ctx", "bulk_create", "bulk_update", "clone",
+    "coerce", "copy", "create", "create_table", "delete", "delete_by_id", "delete_instance", "dependencies",
+    "dirty_field_names", "dirty_fields", "drop_table", "filter", "get", "get_by_id", "get_id", "get_or_create",
+    "get_or_none", "index", "insert", "insert_from", "insert_many", "is_alias", "is_dirty", "noop", "raw",
+    "replace", "replace_many", "save", "select", "set_by_id", "table_exists", "truncate_table", "unwrap",
+    "update", "validate_model", "_meta", "_schema", "_pk", "_pk_expr", "_coerce", "_normalize_data",
+    "_populate_unsaved_relations", "_prune_fields"))
 
 
 def canonical_json(value: Any) -> str:
@@ -68,6 +80,8 @@ def build_spec(doc: Located, context: dict[str, str], problems: list[Problem]) -
                                         hint="syncspec keeps created_at/updated_at/deleted_at itself; "
                                              "rename it or set target.timestamps: false", key=True))
     names = list(target["columns"])
+    identifier_problems(doc, ("target", "table"), target["table"], [(("target", "columns", n), n) for n in names]
+                        + ([(("hash", "column"), hash_column)] if "column" in hash_conf else []), problems)
     for i, k in enumerate(key):
         if k not in target["columns"]:
             close = difflib.get_close_matches(k, names, n=1)
@@ -118,6 +132,35 @@ def deprecations(doc: Located) -> list[Problem]:
                                        hint="most YAML loaders read the key null as a null key, so other tools "
                                             f"reject the spec: rename it to nullable: {str(conf['null']).lower()}"))
     return out
+
+
+def identifier_problems(doc: Located, table_path: tuple, table: str, columns: list[tuple[tuple, str]],
+                        problems: list[Problem]) -> None:
+    """Names that pass the schema's identifier pattern but break the target: a table SQLite reserves
+    (``sqlite_*``) or the ledger owns (``syncspec_*``), columns that shadow a peewee Model attribute or
+    are dunders, and columns equal but for case (one column to SQLite and MySQL)."""
+    lowered = table.lower()
+    if lowered.startswith("sqlite_"):
+        problems.append(doc.problem(table_path, f"table name {table!r} is reserved: SQLite keeps its own tables "
+                                                "under the prefix sqlite_", hint="choose another table name"))
+    elif lowered.startswith("syncspec_"):
+        problems.append(doc.problem(table_path, f"table name {table!r} is reserved: syncspec keeps its run "
+                                                "history and schema in syncspec_* tables",
+                                    hint="choose a table name that does not start with syncspec_"))
+    seen: dict[str, str] = {}
+    for path, name in columns:
+        if name in MODEL_ATTRIBUTES or name.startswith("__"):
+            what = "a Python special name" if name.startswith("__") else "a peewee Model attribute"
+            other = name.strip("_") + "_value"
+            problems.append(doc.problem(path, f"column name {name!r} is reserved: the SQL target's model uses "
+                                              f"it ({what})", key=True,
+                                        hint=f"rename the column; {other}: {{from: {name}}} still reads the "
+                                             f"record's {name!r}"))
+        if name.lower() in seen and seen[name.lower()] != name:
+            problems.append(doc.problem(path, f"column {name!r} and column {seen[name.lower()]!r} differ only in "
+                                              "case: SQLite and MySQL/MariaDB take them for one column",
+                                        key=True, hint="rename one of them"))
+        seen.setdefault(name.lower(), name)
 
 
 def _strategy(doc: Located, i: int, item: Any, problems: list[Problem]) -> Strategy | None:
@@ -351,6 +394,9 @@ def build_children(doc: Located, parent: Spec, context: dict[str, str], problems
             problems.append(doc.problem(base + ("table",), f"child table {table!r} is the parent's own table",
                                         hint="give the child rows a table of their own"))
         link = conf.get("parent") or {f"{parent.table}_{k}": k for k in parent.key}
+        identifier_problems(doc, base + ("table",), table,
+                            [(base + ("parent", n), n) for n in conf.get("parent") or ()]
+                            + [(base + ("columns", n), n) for n in conf["columns"]], problems)
         columns: list[Column] = []
         for name, key_col in link.items():
             if key_col not in parent.key:
