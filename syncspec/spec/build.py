@@ -7,10 +7,12 @@ import dataclasses
 import difflib
 import hashlib
 import json
+import math
 import re
 from typing import Any
 
 from ..errors import Problem
+from ..limits import INT64_MAX, INT64_MIN
 from .model import (CHILD_KEYS, COLUMN_TYPES, Column, DocumentStrategy, FileStrategy, ForeignKey, FrontmatterStrategy,
                     Index, SectionsStrategy, Spec, StateMachine, Strategy, TableStrategy, TasksStrategy, Template)
 from .pointer import Pointer, PointerSyntaxError
@@ -18,17 +20,19 @@ from .yamlfile import Located, json_path
 
 RESERVED = ("created_at", "updated_at", "deleted_at")
 # The SQL target builds a peewee Model class whose attributes are the column names, so a column named like
-# a Model attribute replaces it (`select` -> "TypeError: 'TextField' object is not callable" mid-sync).
-# Kept here, not read from peewee, so loading specs does not import it; tests/spec/test_identifiers.py
-# checks the list against the installed peewee.
+# a Model attribute that peewee or the target calls replaces it: `select` -> "TypeError: 'TextField' object
+# is not callable" mid-sync. Reserved: what fails a sync/plan on some backend today (select, insert, update,
+# delete, create_table, validate_model, _normalize_data, _meta, _schema, Meta) and the rest of the query and
+# DDL builders on the class, which a target may call next. Every other Model attribute (get, filter, index,
+# save, create, copy, dependencies...) only shadows instance helpers syncspec never uses: those are fine as
+# columns, and tests/spec/test_identifiers.py syncs them all on every backend. Kept here, not read from
+# peewee, so loading specs does not import it; the same test checks the list against the installed peewee.
+# (The SQL target could lift this by naming fields apart from their columns: Field(column_name=...).)
 MODEL_ATTRIBUTES = frozenset((
-    "DoesNotExist", "Meta", "add_index", "alias", "bind", "bind_ctx", "bulk_create", "bulk_update", "clone",
-    "coerce", "copy", "create", "create_table", "delete", "delete_by_id", "delete_instance", "dependencies",
-    "dirty_field_names", "dirty_fields", "drop_table", "filter", "get", "get_by_id", "get_id", "get_or_create",
-    "get_or_none", "index", "insert", "insert_from", "insert_many", "is_alias", "is_dirty", "noop", "raw",
-    "replace", "replace_many", "save", "select", "set_by_id", "table_exists", "truncate_table", "unwrap",
-    "update", "validate_model", "_meta", "_schema", "_pk", "_pk_expr", "_coerce", "_normalize_data",
-    "_populate_unsaved_relations", "_prune_fields"))
+    "select", "insert", "insert_many", "insert_from", "update", "delete", "replace", "replace_many", "raw",
+    "create_table", "drop_table", "truncate_table", "table_exists", "add_index", "validate_model", "bind",
+    "bind_ctx", "alias", "DoesNotExist", "Meta", "_meta", "_schema", "_normalize_data", "_pk", "_pk_expr",
+    "_coerce", "_populate_unsaved_relations", "_prune_fields"))
 
 
 def canonical_json(value: Any) -> str:
@@ -39,6 +43,7 @@ def build_spec(doc: Located, context: dict[str, str], problems: list[Problem]) -
     """Build one Spec; semantic problems are appended, None if any were found."""
     data = doc.data
     before = len(problems)
+    number_problems(doc, data, (), problems)
     source = data["source"]
     files = (source["files"],) if isinstance(source["files"], str) else tuple(source["files"])
     for i, pattern in enumerate(files):
@@ -132,6 +137,30 @@ def deprecations(doc: Located) -> list[Problem]:
                                        hint="most YAML loaders read the key null as a null key, so other tools "
                                             f"reject the spec: rename it to nullable: {str(conf['null']).lower()}"))
     return out
+
+
+def number_problems(doc: Located, value: Any, path: tuple, problems: list[Problem]) -> None:
+    """Numbers in a spec must fit the targets: integers in signed 64 bits, floats finite (``1e999`` is
+    infinity, which no JSON column or CHECK literal holds). Depth is bounded by the loader."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            number_problems(doc, v, path + (k,), problems)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            number_problems(doc, v, path + (i,), problems)
+    elif isinstance(value, bool):
+        return
+    elif isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+        problems.append(doc.problem(path, f"integer {_digits(value)} does not fit in 64 bits",
+                                    hint=f"use a value between {INT64_MIN} and {INT64_MAX}, or quote it as text"))
+    elif isinstance(value, float) and not math.isfinite(value):
+        problems.append(doc.problem(path, f"number {value!r} is not finite (1.0e+999 overflows to infinity)",
+                                    hint="write a finite number, or quote it as text"))
+
+
+def _digits(value: int) -> str:
+    text = str(value)
+    return text if len(text) <= 30 else f"{text[:12]}...({len(text)} digits)"
 
 
 def identifier_problems(doc: Located, table_path: tuple, table: str, columns: list[tuple[tuple, str]],

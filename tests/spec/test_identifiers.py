@@ -23,7 +23,7 @@ target:
 NOTES = "## N-1: one\n\nbody\n"
 
 
-@pytest.mark.parametrize("name", ["select", "insert", "update", "delete", "save", "get", "_meta", "__init__"])
+@pytest.mark.parametrize("name", ["select", "insert", "update", "delete", "create_table", "_meta", "__init__"])
 def test_column_named_like_a_model_attribute_is_a_spec_error(spec_errors, name):
     errors = spec_errors(SPEC + f"    {name}: {{type: text, from: title}}\n", {"docs/notes.md": NOTES})
     assert len(errors) == 1
@@ -40,14 +40,32 @@ def test_select_column_exits_1_on_sync_not_a_traceback(make_ws, cli):
     assert "$.target.columns.select: column name 'select' is reserved" in r.stderr
 
 
-def test_the_reserved_list_covers_the_installed_peewee():
+def _model_attributes() -> set[str]:
     import peewee
 
     class Probe(peewee.Model):
         probe = peewee.TextField()
 
-    names = {n for n in dir(Probe) if not n.startswith("__")} - {"probe", "id"}
-    assert names <= MODEL_ATTRIBUTES, sorted(names - MODEL_ATTRIBUTES)
+    return {n for n in dir(Probe) if not n.startswith("__")} - {"probe", "id"}
+
+
+def test_the_reserved_list_is_made_of_peewee_model_attributes():
+    assert MODEL_ATTRIBUTES - {"Meta"} <= _model_attributes(), sorted(MODEL_ATTRIBUTES - _model_attributes())
+
+
+def test_every_other_model_attribute_is_fine_as_a_column_on_every_backend(make_ws, db_url):
+    """Not reserved, so proven: insert, update, delete, plan with details, full resync."""
+    names = sorted(n for n in _model_attributes() - MODEL_ATTRIBUTES if not n.startswith("_"))
+    assert {"get", "filter", "index", "save", "create", "copy", "dependencies"} <= set(names)
+    columns = "".join(f"    {n}: {{type: text, from: title}}\n" for n in names)
+    ws = make_ws({"specs/x.yaml": SPEC + columns, "docs/notes.md": NOTES + "## N-2: two\n"})
+    workspace = Workspace.open(ws, database_url=db_url)
+    assert workspace.sync().inserted == 2
+    (ws / "docs" / "notes.md").write_text("## N-1: uno\n", encoding="utf-8")
+    assert workspace.plan(details=True).updated == 1
+    result = workspace.sync()
+    assert (result.updated, result.deleted) == (1, 1)
+    assert workspace.sync(full=True).unchanged == 1
 
 
 @pytest.mark.parametrize("table, why", [("sqlite_x", "SQLite keeps its own tables"),
