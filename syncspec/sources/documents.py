@@ -13,7 +13,8 @@ import yaml
 from ..errors import Problem, SourceError
 from ..spec.model import DocumentStrategy
 from ..spec.pointer import Pointer, format_path
-from ..spec.yamlfile import _walk, _yaml_problem
+from ..limits import MAX_YAML_SOURCE_BYTES
+from ..spec.yamlfile import Refused, _walk, _yaml_problem, check_tree, make_loader
 from .records import Record
 from .text import SourceText
 
@@ -28,20 +29,20 @@ def load_yaml_source(text: str, display: str, line_offset: int = 0,
 
     ``where`` (" in the front matter") is added to error messages.
     """
+    if len(text) > MAX_YAML_SOURCE_BYTES:
+        raise SourceError(problems=[Problem(
+            f"YAML{where} is {len(text):,} characters, more than the {MAX_YAML_SOURCE_BYTES:,} syncspec parses",
+            file=display, line=line_offset + 1, hint="split the file, or keep large data as JSON (parsed in C)")])
     padded = "\n" * line_offset + text   # so every mark and message names the file's own lines
     try:
-        loader = yaml.SafeLoader(padded)
-    except yaml.reader.ReaderError as exc:   # a control character: PyYAML checks them first
-        line = padded.count("\n", 0, exc.position) + 1
-        col = exc.position - (padded.rfind("\n", 0, exc.position) + 1) + 1
-        raise SourceError(problems=[Problem(
-            f"invalid YAML{where}: character {exc.character!r} is not allowed", file=display, line=line,
-            column=col, hint="remove the control character (YAML allows printable characters, tabs and newlines)")
-        ]) from None
+        loader = make_loader(padded, display, where)   # a control character: PyYAML checks them first
+    except Refused as exc:
+        raise SourceError(problems=[exc.problem]) from None
     try:
         node = loader.get_single_node()
         if node is None:
             return None, {(): (line_offset + 1, 1)}
+        check_tree(node, loader, display, where)   # alias bombs, depth, huge integers
         marks: dict[tuple, tuple[int, int]] = {}
         problems: list[Problem] = []
         _walk(node, (), marks, {}, problems, display, loader)
@@ -58,8 +59,13 @@ def load_yaml_source(text: str, display: str, line_offset: int = 0,
                                             hint=hint)]) from None
     except yaml.YAMLError as exc:
         raise SourceError(problems=[Problem(f"invalid YAML{where}: {exc}", file=display, hint=YAML_HINT)]) from None
+    except Refused as exc:
+        raise SourceError(problems=[exc.problem]) from None
     except RecursionError:
-        raise SourceError(problems=[Problem("YAML nested too deeply", file=display)]) from None
+        mark = loader.get_mark()
+        raise SourceError(problems=[Problem(f"YAML{where} nested too deeply to parse", file=display,
+                                            line=mark.line + 1, column=mark.column + 1,
+                                            hint="flatten the document")]) from None
     finally:
         loader.dispose()
     return data, marks

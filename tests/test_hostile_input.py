@@ -1,0 +1,171 @@
+"""Hostile input (issue 11, defects 9, 10, 16, 23): every case a located error with exit 1, fast, no
+traceback, and nothing written -- through the real CLI on real files."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+LAUGHS = "".join(
+    f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]\n" if i else "l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+    for i in range(10))   # billion laughs: 10 levels of 10 aliases, 10^10 values once expanded
+
+NOTES_SPEC = """\
+sync: notes
+source:
+  files: docs/*.md
+  records:
+    - sections: {level: 2, match: '^(?P<id>N-\\d+):?\\s*(?P<title>.*)$'}
+target:
+  table: notes
+  key: [id]
+  columns:
+    id: text
+    title: text
+"""
+FRONTMATTER_SPEC = """\
+sync: pages
+source:
+  files: docs/*.md
+  records:
+    - frontmatter
+target:
+  table: pages
+  key: [id]
+  columns:
+    id: {type: text, from: $stem}
+    title: text
+"""
+YAML_SPEC = """\
+sync: items
+source:
+  files: data/*.yaml
+  records:
+    - yaml: {pointer: '/items/{id}'}
+target:
+  table: items
+  key: [id]
+  columns:
+    id: text
+    name: text
+"""
+JSON_SPEC = YAML_SPEC.replace("data/*.yaml", "data/*.json").replace("- yaml:", "- json:")
+
+
+def run(cli, ws: Path, *args: str, limit: float = 5.0):
+    start = time.monotonic()
+    r = cli("--project", str(ws), *args)
+    elapsed = time.monotonic() - start
+    assert elapsed < limit, f"took {elapsed:.1f}s"
+    return r
+
+
+def assert_located(r, location: str, *needles: str) -> None:
+    assert r.returncode == 1, f"exit {r.returncode}\n{r.stdout}\n{r.stderr}"
+    assert "Traceback" not in r.stderr + r.stdout, r.stderr
+    assert location in r.stderr, r.stderr
+    assert "hint:" in r.stderr, r.stderr
+    for needle in needles:
+        assert needle in r.stderr, r.stderr
+
+
+def assert_nothing_written(ws: Path) -> None:
+    db = ws / ".syncspec" / "t.db"
+    if not db.exists():
+        return
+    con = sqlite3.connect(db)
+    try:
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        runs = con.execute("SELECT COUNT(*) FROM syncspec_runs").fetchone()[0] if "syncspec_runs" in tables else 0
+        rows = sum(con.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables & {"notes", "pages", "items"})
+    finally:
+        con.close()
+    assert (runs, rows) == (0, 0)
+
+
+# -- YAML: alias bombs, depth, huge numbers, NUL (defects 9, 16) -----------------------------------
+
+def test_alias_bomb_in_a_spec_is_a_located_error_within_a_second(make_ws, cli):
+    # under a key the schema rejects: the bound must fire before validation walks the aliases
+    anchors = "anchors:\n" + "".join(f"  {line}\n" for line in LAUGHS.splitlines())
+    ws = make_ws({"specs/x.yaml": NOTES_SPEC + anchors, "docs/a.md": "## N-1: one\n"})
+    r = run(cli, ws, "validate", limit=3)
+    assert_located(r, "specs/x.yaml:14:", "YAML aliases expand the document to", "(an alias bomb?)")
+
+
+def test_alias_bomb_in_front_matter_is_a_located_error(make_ws, cli):
+    page = "---\ntitle: boom\n" + LAUGHS + "---\n# Page\n"
+    ws = make_ws({"specs/x.yaml": FRONTMATTER_SPEC, "docs/a.md": page})
+    r = run(cli, ws, "sync", limit=3)
+    assert_located(r, "docs/a.md:4:", "YAML aliases expand the document to", "in the front matter")
+    assert_nothing_written(ws)
+
+
+def test_alias_bomb_in_a_yaml_source_is_a_located_error(make_ws, cli):
+    ws = make_ws({"specs/x.yaml": YAML_SPEC, "data/a.yaml": "items: {a: {name: x}}\n" + LAUGHS})
+    r = run(cli, ws, "sync", limit=3)
+    assert_located(r, "data/a.yaml:3:", "YAML aliases expand the document to")
+    assert_nothing_written(ws)
+
+
+def test_recursive_alias_is_a_located_error(make_ws, cli):
+    ws = make_ws({"specs/x.yaml": YAML_SPEC, "data/a.yaml": "items: &x {a: {name: x, self: *x}}\n"})
+    assert_located(run(cli, ws, "sync"), "data/a.yaml:1:", "recursive YAML alias")
+
+
+@pytest.mark.parametrize("depth, what", [(150, "YAML nested deeper than 100 levels"),
+                                         (5000, "YAML nested too deeply to parse")])
+def test_deeply_nested_spec_is_a_located_error(make_ws, cli, depth, what):
+    ws = make_ws({"specs/x.yaml": NOTES_SPEC + "description: " + "[" * depth + "]" * depth + "\n",
+                  "docs/a.md": "## N-1: one\n"})
+    assert_located(run(cli, ws, "validate"), "specs/x.yaml:12:", what)
+
+
+def test_deeply_nested_yaml_source_is_a_located_error(make_ws, cli):
+    ws = make_ws({"specs/x.yaml": YAML_SPEC, "data/a.yaml": "items:\n  a: {name: x, deep: " + "[" * 150 + "]" * 150 + "}\n"})
+    assert_located(run(cli, ws, "sync"), "data/a.yaml:2:", "YAML nested deeper than 100 levels")
+    assert_nothing_written(ws)
+
+
+def test_integer_beyond_64_bits_in_a_spec_is_a_located_error(make_ws, cli):
+    spec = NOTES_SPEC + "    n: {type: integer, value: 99999999999999999999}\n"
+    ws = make_ws({"specs/x.yaml": spec, "docs/a.md": "## N-1: one\n"})
+    assert_located(run(cli, ws, "validate"), "specs/x.yaml:12:31: $.target.columns.n.value: integer "
+                                             "99999999999999999999 does not fit in 64 bits")
+
+
+def test_integer_too_long_to_convert_in_a_spec_is_a_located_error(make_ws, cli):
+    ws = make_ws({"specs/x.yaml": NOTES_SPEC.replace("level: 2", "level: 2" + "0" * 5000), "docs/a.md": "## N-1\n"})
+    assert_located(run(cli, ws, "validate"), "specs/x.yaml:5:25: integer with 5001 digits is too large")
+
+
+def test_infinite_default_in_a_spec_is_a_located_error(make_ws, cli):
+    spec = NOTES_SPEC + "    score: {type: real, from: title, default: 1.0e+999}\n"
+    ws = make_ws({"specs/x.yaml": spec, "docs/a.md": "## N-1: one\n"})
+    assert_located(run(cli, ws, "validate"), "specs/x.yaml:12:47: $.target.columns.score.default: number inf is not "
+                                             "finite")
+
+
+def test_huge_integer_in_a_yaml_source_is_a_located_error(make_ws, cli):
+    ws = make_ws({"specs/x.yaml": YAML_SPEC, "data/a.yaml": "items:\n  a: {name: " + "9" * 5000 + "}\n"})
+    assert_located(run(cli, ws, "sync"), "data/a.yaml:2:13: ", "integer with 5000 digits is too large")
+    assert_nothing_written(ws)
+
+
+def test_nul_byte_in_a_spec_is_a_located_spec_error(make_ws, cli):
+    ws = make_ws({"specs/x.yaml": NOTES_SPEC.replace("    title: text", "    title: te\x00xt"), "docs/a.md": "## N-1\n"})
+    assert_located(run(cli, ws, "validate"), "specs/x.yaml:11:14: invalid YAML: character NUL (\\x00) is not allowed")
+
+
+def test_nul_byte_in_syncspec_yaml_is_a_located_config_error(make_ws, cli):
+    ws = make_ws({"syncspec.yaml": "project: de\x00mo\n"})
+    assert_located(run(cli, ws, "validate"), "syncspec.yaml:1:12: invalid YAML: character NUL")
+
+
+def test_nul_byte_in_front_matter_is_a_located_source_error(make_ws, cli):
+    ws = make_ws({"specs/x.yaml": FRONTMATTER_SPEC, "docs/a.md": "---\ntitle: a\x00b\n---\n# Page\n"})
+    assert_located(run(cli, ws, "sync"), "docs/a.md:2:9: invalid YAML in the front matter: character NUL")
+    assert_nothing_written(ws)
