@@ -169,3 +169,37 @@ def test_nul_byte_in_front_matter_is_a_located_source_error(make_ws, cli):
     ws = make_ws({"specs/x.yaml": FRONTMATTER_SPEC, "docs/a.md": "---\ntitle: a\x00b\n---\n# Page\n"})
     assert_located(run(cli, ws, "sync"), "docs/a.md:2:9: invalid YAML in the front matter: character NUL")
     assert_nothing_written(ws)
+
+
+# -- JSON sources (defects 10, 23) ---------------------------------------------------------------
+
+@pytest.mark.parametrize("doc, location, message", [
+    ('{"items": {"a": {"name": "x"},\n  "a": {"name": "y"}}}', "data/a.json:2:3: ",
+     "duplicate key 'a' in a JSON object (first defined on line 1)"),
+    ('{"items": {"a": {"name": "x", "n": NaN}}}', "data/a.json:1:36: ", "NaN is not JSON"),
+    ('{"items": {"a": {"name": "x",\n "n": Infinity}}}', "data/a.json:2:7: ", "Infinity is not JSON"),
+    ('{"items": {"a": {"name": "x", "n": -Infinity}}}', "data/a.json:1:36: ", "-Infinity is not JSON"),
+    ('{"items": {"a": {"name": "\\ud800"}}}', "data/a.json:1:27: ", "\\ud800 is half of a UTF-16 surrogate pair"),
+    ('{"items": {"a": {"name": "x", "deep": ' + "[" * 150 + "]" * 150 + '}}}', "data/a.json:1:136: ",
+     "JSON nested deeper than 100 levels"),
+    ('{"items": {"a": {"name": "x", "deep": ' + "[" * 5000 + "]" * 5000 + '}}}', "data/a.json:1:136: ",
+     "JSON nested deeper than 100 levels"),
+    ('{"items": {"a": {"name": ' + "7" * 5000 + '}}}', "data/a.json:1:26: ",
+     "integer with more than 4300 digits is too large"),
+])
+def test_json_source_problems_are_located_errors(make_ws, cli, doc, location, message):
+    ws = make_ws({"specs/x.yaml": JSON_SPEC, "data/a.json": doc})
+    assert_located(run(cli, ws, "sync"), location, message)
+    assert_nothing_written(ws)
+
+
+def test_json_pairs_and_escaped_backslashes_are_fine(make_ws, cli):
+    doc = '{"items": {"a": {"name": "\\ud83d\\ude00 \\\\ud800"}}}'
+    ws = make_ws({"specs/x.yaml": JSON_SPEC, "data/a.json": doc})
+    r = run(cli, ws, "sync")
+    assert r.returncode == 0, r.stderr
+    con = sqlite3.connect(ws / ".syncspec" / "t.db")
+    try:
+        assert con.execute("SELECT name FROM items").fetchall() == [("\U0001F600 \\ud800",)]
+    finally:
+        con.close()
