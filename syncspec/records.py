@@ -16,6 +16,7 @@ from .errors import Problem
 from .limits import INT64_MAX, INT64_MIN, MAX_JSON_DEPTH, MAX_KEY_TEXT
 from .sources.records import Record
 from .spec.model import Column, Spec
+from .spec.regexes import RegexTimeout
 from .transforms import compile_steps
 
 _TRUE = {"true", "yes", "y", "1", "on", "x", "✓", "✔", "done", "checked"}
@@ -241,6 +242,8 @@ class Mapper:
                                               "fix the value in the source, or the column's transform"))
                 ok = False
                 continue
+            except RegexTimeout as exc:   # the column's pattern: ends the run, naming the record
+                raise exc.at(f"{record.file}:{record.line}") from None
             if value is None or value == "":
                 if default is not None:
                     value = default

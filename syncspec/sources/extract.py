@@ -12,6 +12,7 @@ from typing import Any
 
 from ..errors import Problem, SourceError
 from ..spec.model import DocumentStrategy, FrontmatterStrategy, Spec, Strategy
+from ..spec.regexes import RegexTimeout
 from . import chunks
 from .chunks import chunk_level, has_definitions, pieces
 from .documents import extract_document
@@ -109,7 +110,10 @@ def parse_file(spec: Spec, path: Path, display: str, raw: bytes | None = None) -
 
 
 def run_strategy(strategy: Strategy, parsed: Parsed) -> list[Record]:
-    return list(EXTRACTORS[strategy.kind](strategy, parsed))
+    try:
+        return list(EXTRACTORS[strategy.kind](strategy, parsed))
+    except RegexTimeout as exc:   # a spec regex ran out of time: name the file its text came from
+        raise exc.at(parsed.src.display) from None
 
 
 def extract_file(spec: Spec, path: Path, display: str, raw: bytes | None = None) -> FileRecords:

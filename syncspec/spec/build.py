@@ -11,11 +11,14 @@ import math
 import re
 from typing import Any
 
+import regex
+
 from ..errors import Problem
 from ..limits import INT64_MAX, INT64_MIN
 from .model import (CHILD_KEYS, COLUMN_TYPES, Column, DocumentStrategy, FileStrategy, ForeignKey, FrontmatterStrategy,
                     Index, SectionsStrategy, Spec, StateMachine, Strategy, TableStrategy, TasksStrategy, Template)
 from .pointer import Pointer, PointerSyntaxError
+from .regexes import SpecRegex, compile_regex
 from .yamlfile import Located, json_path
 
 RESERVED = ("created_at", "updated_at", "deleted_at")
@@ -236,13 +239,18 @@ def _pointer(doc: Located, path: tuple, text: str, problems: list[Problem],
         return None
 
 
-def _regex(doc: Located, path: tuple, text: str, problems: list[Problem], flags: int = 0) -> re.Pattern[str] | None:
+def _regex(doc: Located, path: tuple, text: str, problems: list[Problem], flags: int = 0) -> SpecRegex | None:
+    """A spec regex, time-limited per match (spec/regexes.py), located for the error it may raise."""
+    line, col = doc.where(path)
     try:
-        return re.compile(text, flags)
+        return compile_regex(text, flags, where=(doc.file, line, col, json_path(path)))
     except re.error as exc:
         problems.append(doc.problem(path, f"regex does not compile: {exc.msg} at position {exc.pos}",
                                     hint="in YAML, quote regexes with single quotes so backslashes stay literal"))
-        return None
+    except regex.error as exc:
+        problems.append(doc.problem(path, f"regex does not compile: {exc}",
+                                    hint="in YAML, quote regexes with single quotes so backslashes stay literal"))
+    return None
 
 
 def _column(doc: Located, name: str, conf: Any, context: dict[str, str], problems: list[Problem],

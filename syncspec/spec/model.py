@@ -10,6 +10,7 @@ from .pointer import Pointer
 
 if TYPE_CHECKING:
     from ..errors import Problem
+    from .regexes import SpecRegex
 
 COLUMN_TYPES = ("text", "integer", "real", "boolean", "date", "datetime", "json")
 FIELD_STYLES = ("bold", "list", "plain")
@@ -29,7 +30,7 @@ FILE_KEYS = ("path", "name", "stem", "suffix", "dir", "title", "heading", "front
 class SectionsStrategy:
     """Records from headings of one level whose text matches ``match``."""
 
-    match: re.Pattern[str]
+    match: SpecRegex
     level: int = 2
     fields: tuple[str, ...] = ("bold", "list")
     field_keys: str = "snake_case"
@@ -45,7 +46,7 @@ class SectionsStrategy:
 class TableStrategy:
     """Records from the rows of markdown tables (optionally under a heading)."""
 
-    under: re.Pattern[str] | None = None
+    under: SpecRegex | None = None
     columns: tuple[tuple[str, str], ...] = ()
     kind: str = "table"
 
@@ -57,8 +58,8 @@ class TableStrategy:
 class TasksStrategy:
     """Records from task-list items (``- [ ]`` / ``- [x]``), optionally under a heading or matching a regex."""
 
-    under: re.Pattern[str] | None = None
-    match: re.Pattern[str] | None = None
+    under: SpecRegex | None = None
+    match: SpecRegex | None = None
     kind: str = "tasks"
 
     def record_keys(self) -> set[str] | None:
@@ -171,7 +172,7 @@ class Column:
     default: Any = None
     required: bool = False
     choices: tuple[Any, ...] | None = None
-    pattern: re.Pattern[str] | None = None
+    pattern: SpecRegex | None = None
     transforms: tuple[tuple[str, Any], ...] = ()   # (name, argument or None), in order
     length: int | None = None
     states: StateMachine | None = None
