@@ -25,7 +25,7 @@ from .records import Record
 from .sections import extract_sections
 from .tables import extract_table
 from .tasks import extract_tasks
-from .text import read_bytes, read_source
+from .text import is_utf8, normalize_newlines, read_bytes, read_source
 
 # kind -> records of one strategy from one parsed file
 EXTRACTORS: dict[str, Callable[[Any, Parsed], Iterable[Record]]] = {
@@ -139,6 +139,9 @@ def extract_batches(spec: Spec, path: Path, display: str, raw: bytes | None = No
     level = chunk_level(spec)
     if raw is None:
         raw = read_bytes(path, display)
+    if is_utf8(spec.encoding) or raw.startswith(b"\xef\xbb\xbf"):
+        # before pieces are cut and digested, so stored sections and new bytes compare in one form
+        raw = normalize_newlines(raw)
     if level is None:
         yield extract_file(spec, path, display, raw)
         return
