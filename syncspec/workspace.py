@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -31,20 +32,20 @@ def find_root(start: Path | None = None) -> Path:
                           hint="run `syncspec init` to create a workspace here, or pass --project DIR")])
 
 
-def expand_env(value: str, env: dict[str, str] | None = None) -> str:
+def expand_env(value: str, env: Mapping[str, str] | None = None) -> str:
     """Expand ``${VAR}`` and ``${VAR:-default}``; ``$$`` is a literal ``$``.
 
     >>> expand_env("${NOPE:-sqlite:///x.db}", {})
     'sqlite:///x.db'
     """
-    env = os.environ if env is None else env
+    names: Mapping[str, str] = os.environ if env is None else env
 
     def sub(m: re.Match[str]) -> str:
         if m.group(0) == "$$":
             return "$"
         name, default = m.group(1), m.group(2)
-        if env.get(name):
-            return env[name]
+        if names.get(name):
+            return names[name]
         if default is not None:
             return default
         raise KeyError(name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import glob as _glob
 import os
 import stat
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -165,7 +165,7 @@ def extract_batches(spec: Spec, path: Path, display: str, raw: bytes | None = No
 
 
 def _reusing(spec: Spec, path: Path, display: str, data: bytes, skip: int, level: int,
-             old: list[list]) -> Iterator[FileRecords]:
+             old: list[list]) -> Generator[FileRecords, None, bool]:
     """Unchanged sections as ``reuse`` batches, the changed bytes between them parsed; returns False,
     having yielded nothing, when a changed range does not end where an unchanged section can resume."""
     batches: list[FileRecords] = []

@@ -11,7 +11,7 @@ import math
 import re
 from typing import Any
 
-import regex
+import regex  # type: ignore[import-untyped]
 
 from ..errors import Problem
 from ..limits import INT64_MAX, INT64_MIN
@@ -128,7 +128,7 @@ def build_spec(doc: Located, context: dict[str, str], problems: list[Problem]) -
 def deprecations(doc: Located) -> list[Problem]:
     """Warnings for deprecated spellings still accepted: a column's ``null:`` (now ``nullable:``)."""
     target = doc.data.get("target") or {}
-    places = [(("target", "columns"), target.get("columns") or {})]
+    places: list[tuple[tuple, dict]] = [(("target", "columns"), target.get("columns") or {})]
     places += [(("target", "children", i, "columns"), child.get("columns") or {})
                for i, child in enumerate(target.get("children") or ()) if isinstance(child, dict)]
     out = []
@@ -519,7 +519,7 @@ def _indexes(doc: Located, target: dict, columns: list[Column], problems: list[P
         if _unknown_columns(doc, ("target", "unique", i), names, columns, problems):
             out.append(Index(tuple(names), unique=True))
     for i, item in enumerate(target.get("indexes", [])):
-        conf = {"columns": item} if isinstance(item, list) else item
+        conf: dict[str, Any] = {"columns": item} if isinstance(item, list) else item
         where = ("target", "indexes", i) + (() if isinstance(item, list) else ("columns",))
         if _unknown_columns(doc, where, conf["columns"], columns, problems):
             out.append(Index(tuple(conf["columns"]), unique=conf.get("unique", False), name=conf.get("name")))
