@@ -8,13 +8,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from .errors import ConfigError, Problem, SpecError
-from .spec.yamlfile import Located, load_yaml, read_text
+from .spec.yamlfile import Located, json_path, load_yaml, read_text
 from .urls import mask, parse_url
 
 WORKSPACE_FILE = "syncspec.yaml"
 DEFAULT_DATABASE = "sqlite:///.syncspec/{project}.db"
+DEFAULT_STATE = "sqlite:///.syncspec/state.db"   # state of targets without transactions (ADR 0005)
 ENV_RE = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
@@ -38,14 +40,14 @@ def expand_env(value: str, env: Mapping[str, str] | None = None) -> str:
     >>> expand_env("${NOPE:-sqlite:///x.db}", {})
     'sqlite:///x.db'
     """
-    names: Mapping[str, str] = os.environ if env is None else env
+    values: Mapping[str, str] = os.environ if env is None else env
 
     def sub(m: re.Match[str]) -> str:
         if m.group(0) == "$$":
             return "$"
         name, default = m.group(1), m.group(2)
-        if names.get(name):
-            return names[name]
+        if values.get(name):
+            return values[name]
         if default is not None:
             return default
         raise KeyError(name)
@@ -68,6 +70,14 @@ class WorkspaceConfig:
     specs_dir: Path
     lock_timeout: float = 10.0
     patches: dict[str, Any] = field(default_factory=dict)
+    targets: dict[str, tuple[str | None, str]] = field(default_factory=dict)   # name -> (kind, url)
+    state_url: str = ""
+
+    def target_url(self, name: str) -> tuple[str | None, str] | None:
+        """(kind or None: from the scheme, URL) of a named target; ``database`` is the workspace database."""
+        if name == "database":
+            return None, self.database_url
+        return self.targets.get(name)
 
     @property
     def masked_url(self) -> str:
@@ -96,13 +106,28 @@ def read_config(root: Path, database_url: str | None = None) -> WorkspaceConfig:
     data = doc.data
     project = _expand(doc, ("project",), data["project"])
     url = database_url or _expand(doc, ("database",), data.get("database", DEFAULT_DATABASE.format(project=project)))
-    url = resolve_sqlite_path(_checked_url(doc, url, from_file=not database_url), root)
+    url = resolve_sqlite_path(_checked_url(doc, url, ("database",) if not database_url else None), root)
     specs_dir = _inside(doc, root, ("specs",), _expand(doc, ("specs",), data.get("specs", "specs/")))
     for key, value in (data.get("patches") or {}).items():
         if key in ("dir", "plan", "schema", "ledger") and isinstance(value, str):
             _inside(doc, root, ("patches", key), value)
+    targets: dict[str, tuple[str | None, str]] = {}
+    for name, conf in (data.get("targets") or {}).items():
+        kind, raw = (None, conf) if isinstance(conf, str) else (conf.get("kind"), conf.get("url", ""))
+        where = ("targets", name) if isinstance(conf, str) else ("targets", name, "url")
+        turl = _expand(doc, where, raw) if raw else ""
+        if turl:
+            _checked_url(doc, turl, where)       # a located error for a malformed URL; the text is kept
+        turl = resolve_sqlite_path(turl, root) if turl else ""
+        if not isinstance(conf, str) and conf.get("prefix"):       # a key prefix (redis): rides on the URL
+            prefix = _expand(doc, ("targets", name, "prefix"), conf["prefix"])
+            turl += ("&" if "?" in turl else "?") + urlencode({"prefix": prefix})
+        targets[name] = (kind, turl)
+    state = resolve_sqlite_path(_checked_url(doc, _expand(doc, ("state",), data.get("state", DEFAULT_STATE)),
+                                             ("state",)), root)
     return WorkspaceConfig(root=root, project=project, database_url=url, specs_dir=specs_dir,
-                           lock_timeout=float(data.get("lock_timeout", 10)), patches=data.get("patches", {}))
+                           lock_timeout=float(data.get("lock_timeout", 10)), patches=data.get("patches", {}),
+                           targets=targets, state_url=state)
 
 
 def _inside(doc: Located, root: Path, path: tuple, value: str) -> Path:
@@ -126,17 +151,17 @@ def _expand(doc: Located, path: tuple, value: str) -> str:
                                                 hint=f"export {name}=..., or write ${{{name}:-default}}")]) from None
 
 
-def _checked_url(doc: Located, url: str, from_file: bool) -> str:
+def _checked_url(doc: Located, url: str, path: tuple | None) -> str:
     """The URL parsed (urls.parse_url) and written back in one form: the driver suffix dropped, user and
     password percent-encoded, so the target opens what the user meant. A malformed URL is a ConfigError
-    at the ``database:`` line (or naming --database-url / the environment)."""
+    at ``path`` in syncspec.yaml (None: it came from --database-url)."""
     try:
         return parse_url(url).render()
     except ConfigError as exc:
         problem = exc.problems[0]
-        if from_file:
-            line, col = doc.where(("database",))
-            located = Problem(problem.message, file=doc.file, line=line, column=col, json_path="$.database",
+        if path is not None:
+            line, col = doc.where(path)
+            located = Problem(problem.message, file=doc.file, line=line, column=col, json_path=json_path(path),
                               hint=problem.hint)
         else:
             located = Problem(f"--database-url: {problem.message}", hint=problem.hint)

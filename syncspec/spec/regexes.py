@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
-import regex  # type: ignore[import-untyped]
+import regex
 
 from ..errors import Problem, SpecError
 from ..limits import REGEX_TIMEOUT

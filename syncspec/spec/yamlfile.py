@@ -61,7 +61,7 @@ class BoundedLoader(yaml.SafeLoader):
 
     first_alias: yaml.Mark | None = None
 
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+    def compose_node(self, parent, index):
         if self.first_alias is None and self.check_event(yaml.AliasEvent):
             self.first_alias = self.peek_event().start_mark
         return super().compose_node(parent, index)
