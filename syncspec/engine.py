@@ -131,6 +131,7 @@ def execute(cfg: WorkspaceConfig, specs: list[Spec], target_label: str | None, w
             timeout = cfg.lock_timeout if opts.lock_timeout is None else opts.lock_timeout
             for t in run.targets.values():
                 stack.enter_context(t.lock(timeout))
+                t.bound(timeout, opts.max_seconds)
             if run.state is not None:
                 stack.enter_context(run.state.lock(timeout))
             for t in run.targets.values():

@@ -79,6 +79,10 @@ class Target(Protocol):
     def lock(self, timeout: float) -> AbstractContextManager[None]:
         """Serialize runs on this target (LockNotAcquired, exit 5, after ``timeout``)."""
 
+    def bound(self, lock_seconds: float, max_seconds: float | None) -> None:
+        """Make every wait on the server end: row locks after ``lock_seconds``, statements after
+        ``max_seconds`` (their errors then map to exit 5 / exit 3 in ``error``)."""
+
     def describe(self, bindings: Sequence[Binding], everything: Sequence[Binding]) -> dict[str, list[str]]:
         """Plan: the structural changes a sync would make, per binding label (writes nothing)."""
 

@@ -45,6 +45,9 @@ class MemoryTarget:
     def lock(self, timeout: float):
         return nullcontext()
 
+    def bound(self, lock_seconds: float, max_seconds: float | None) -> None:
+        pass
+
     def state_store(self) -> None:
         return None
 

@@ -91,11 +91,28 @@ class SqlTarget:
 
         return Ledger(self.db)
 
+    def bound(self, lock_seconds: float, max_seconds: float | None) -> None:
+        """Every wait on the server ends: row locks after the lock timeout, statements after --max-seconds."""
+        self.dialect.bound(self.db, lock_seconds, max_seconds)
+
     def error(self, exc: BaseException) -> SyncSpecError | None:
-        """A driver error as a TargetError (exit 2); None for anything that is not one."""
+        """A driver error as a TargetError (exit 2), or exit 5 / 3 when a bound on waiting ran out;
+        None for anything that is not a driver error."""
+        from ...errors import LockNotAcquired, TimeLimitExceeded
+
         if not self.dialect.is_driver_error(exc):
             return None
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        waited = self.dialect.waited(exc)
+        if waited == "lock":
+            return LockNotAcquired(problems=[Problem(
+                f"a row of {self.label} stayed locked by another session past the lock timeout: {detail}",
+                hint="nothing was written; find the session holding it, or raise --lock-timeout")],
+                target=self.label)
+        if waited == "time":
+            return TimeLimitExceeded(problems=[Problem(
+                f"a statement on {self.label} ran past --max-seconds: {detail}",
+                hint="nothing was written; raise --max-seconds")], target=self.label)
         return TargetError(problems=[Problem(f"database error on {self.label}: {detail}",
                                              hint="nothing was written; check the target database and rerun")],
                            target=self.label)

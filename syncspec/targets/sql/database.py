@@ -29,6 +29,10 @@ SCHEMES: dict[str, tuple[str, str | None, str | None]] = {
 }
 
 
+CONNECT_SECONDS = 5          # connecting, handshake included
+STATEMENT_SECONDS = 600      # one statement's network wait on MySQL; --max-seconds bounds runs further
+
+
 @dataclass(frozen=True)
 class Target:
     """A resolved target database URL."""
@@ -103,11 +107,16 @@ def connect(target: Target, readonly: bool = False):
             kwargs["application_name"] = f"syncspec {socket.gethostname()}:{os.getpid()}"[:63]
             db = peewee.PostgresqlDatabase(name, **kwargs)
         else:
-            kwargs.update(connect_timeout=5, charset="utf8mb4")
+            # read_timeout bounds the handshake too: a port that accepts TCP and never answers gives up
+            kwargs.update(connect_timeout=5, read_timeout=CONNECT_SECONDS, write_timeout=CONNECT_SECONDS,
+                          charset="utf8mb4")
             # microsecond timestamps (run order, updated_at) and LONGTEXT (TEXT stops at 64 KB)
             db = peewee.MySQLDatabase(name, field_types={"DATETIME": "DATETIME(6)", "TEXT": "LONGTEXT"}, **kwargs)
     try:
         db.connect(reuse_if_open=True)
+        if target.backend == "mysql":      # connected: statements may take longer than a handshake
+            conn = db.connection()
+            conn._read_timeout = conn._write_timeout = STATEMENT_SECONDS
     except peewee.DatabaseError as exc:
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise TargetError(
