@@ -211,7 +211,8 @@ class Ledger:
         self.Run, self.Step, self.Event, self.SourceFile = Run, Step, Event, SourceFile
 
     def exists(self) -> bool:
-        return self.db.table_exists("syncspec_runs")
+        """All four tables are there (created in this order, one by one on MariaDB: check the last)."""
+        return self.db.table_exists("syncspec_source_files") and self.db.table_exists("syncspec_runs")
 
     def ensure(self) -> None:
         self.db.create_tables([self.Run, self.Step, self.Event, self.SourceFile])  # IF NOT EXISTS, each

@@ -92,6 +92,10 @@ class Target(Protocol):
         structure) and hold the run's transaction where there is one; yields the changes applied.
         Leaving it normally commits; an exception rolls back what can be rolled back."""
 
+    def irreversible(self, bindings: Sequence[Binding], everything: Sequence[Binding]) -> bool:
+        """Would ``session`` make structural changes a failed run cannot undo? (The engine then checks
+        the run's whole input first, so bad input never leaves a migrated target.)"""
+
     def state_store(self) -> StateStore | None:
         """The ledger inside this target (transactional kinds), or None: the workspace's is used."""
 

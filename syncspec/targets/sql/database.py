@@ -84,9 +84,20 @@ def connect(target: Target, readonly: bool = False):
         if path is None:
             db = peewee.SqliteDatabase(":memory:")
         elif readonly:
-            db = peewee.SqliteDatabase(f"file:{path}?mode=ro", uri=True, pragmas={"query_only": 1})
+            import os
+
+            # a folder we cannot write: WAL's -shm cannot be made there, so read the file as immutable
+            flags = "mode=ro" if os.access(path.parent, os.W_OK) else "mode=ro&immutable=1"
+            db = peewee.SqliteDatabase(f"file:{path}?{flags}", uri=True, pragmas={"query_only": 1})
         else:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise TargetError(problems=[Problem(
+                    f"cannot create the folder of {target.masked}: {exc.strerror or exc}"
+                    + (f" ({exc.filename})" if exc.filename else ""),
+                    hint="point the database URL at a folder you can write (a path segment may be a file)")],
+                    target=target.masked) from None
             db = peewee.SqliteDatabase(str(path), pragmas={
                 "journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 10000, "synchronous": "normal"})
     else:

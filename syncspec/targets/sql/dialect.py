@@ -27,6 +27,7 @@ class Dialect:
     current_database = "current_database()"
     constraint_schema = "current_schema()"
     key_collation: str | None = None        # deterministic, byte-wise by default (SQLite, PostgreSQL)
+    snapshot_sql = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"   # read verbs see one committed state
 
     def ddl_before_transaction(self, migration: Any) -> bool:
         """Must this table change run (and commit) before the run's transaction opens?"""
@@ -76,6 +77,9 @@ class Dialect:
         code = getattr(exc, "pgcode", None) or getattr(getattr(exc, "orig", None), "pgcode", None)
         return {"55P03": "lock", "57014": "time"}.get(code or "")
 
+    def quote(self, name: str) -> str:
+        return '"' + name.replace('"', '""') + '"'
+
     def is_driver_error(self, exc: BaseException) -> bool:
         import peewee
 
@@ -88,6 +92,7 @@ class SqliteDialect(Dialect):
     driver = None
     extra = None
     json_type = "TEXT"                      # plus a json_valid CHECK (targets/sql/table.py)
+    snapshot_sql = "BEGIN"                  # WAL: a read transaction's snapshot starts at its first read
     returning_on_insert = False
     native_dates = False
 
@@ -131,9 +136,13 @@ class MysqlDialect(Dialect):
     current_database = "DATABASE()"
     constraint_schema = "DATABASE()"
     key_collation = "utf8mb4_bin"           # the default collation folds case and accents
+    snapshot_sql = "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY"
 
     def ddl_before_transaction(self, migration: Any) -> bool:
         return True
+
+    def quote(self, name: str) -> str:
+        return "`" + name.replace("`", "``") + "`"
 
     def bound(self, db: Any, lock_seconds: float, statement_seconds: float | None) -> None:
         db.execute_sql(f"SET SESSION innodb_lock_wait_timeout = {max(1, int(lock_seconds + 0.999))}")
