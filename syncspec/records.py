@@ -10,6 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .dates import to_date as _date
+from .dates import to_datetime as _datetime
+from .dates import with_formats
 from .errors import Problem
 from .sources.records import Record
 from .spec.model import Column, Spec
@@ -71,28 +74,8 @@ def _boolean(value: Any) -> bool:
     raise ValueError("use true/false, yes/no, 1/0 or x")
 
 
-def _date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value).strip()[:10])
-
-
-def _datetime(value: Any) -> dt.datetime:
-    if isinstance(value, dt.datetime):
-        parsed = value
-    elif isinstance(value, dt.date):
-        parsed = dt.datetime(value.year, value.month, value.day)
-    else:
-        parsed = dt.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)
-    return parsed
-
-
 def _json(value: Any) -> Any:
-    json.dumps(value, default=_jsonable)  # raises TypeError for values JSON cannot hold (dates become ISO text)
+    canonical(value)  # raises TypeError for values JSON cannot hold (dates become ISO text)
     return value
 
 
@@ -112,7 +95,20 @@ def coerce(value: Any, ctype: str) -> Any:
 
 def canonical(value: Any) -> str:
     """Canonical JSON: sorted keys, no spaces, dates as ISO strings."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_jsonable)
+    try:
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_jsonable)
+    except TypeError:
+        # YAML mapping keys may be numbers or dates beside text ({1: a, b: c}): JSON keys are text anyway
+        return json.dumps(_text_keys(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                          default=_jsonable)
+
+
+def _text_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {_text(k) if k is not None else "null": _text_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_text_keys(v) for v in value]
+    return value
 
 
 def _jsonable(value: Any) -> Any:
@@ -141,9 +137,11 @@ class Mapper:
         self.context = context
         self.columns = spec.columns
         self.key_names = spec.key
+        self.warnings: list[Problem] = []     # bad values of on_error: warn columns (the rows are written)
         self.getters: list[tuple[Column, Callable[[Record], Any]]] = [(c, self._getter(c)) for c in spec.columns]
         self._plan = [(col.name, get, compile_steps(col), col.default, col.required or col.name in spec.key,
-                       COERCERS[col.type], col.type == "text", col.choices, col) for col, get in self.getters]
+                       _coercer(col), col.type == "text" and col.items is None, col.choices, col)
+                      for col, get in self.getters]
         algorithm = spec.hash_algorithm
         length = spec.hash_length
         self._hash = lambda text: hashlib.new(algorithm, text.encode("utf-8")).hexdigest()[:length]
@@ -187,10 +185,9 @@ class Mapper:
                         value = steps(value)
                 elif steps is not None and value is not None:
                     value = steps(value)
-            except ValueError as exc:
-                problems.append(self._problem(record, col, f"value {_short(value)}: {exc}",
-                                              "fix the value in the source, or the column's transform"))
-                ok = False
+            except (ValueError, TypeError, OverflowError) as exc:
+                ok = self._bad(record, col, f"value {_short(value)}: {exc}",
+                               "fix the value in the source, or the column's transform", problems, values) and ok
                 continue
             if value is None or value == "":
                 if default is not None:
@@ -206,17 +203,16 @@ class Mapper:
             if not is_text or value.__class__ is not str:
                 try:
                     value = convert(value)
-                except (ValueError, TypeError) as exc:
-                    problems.append(self._problem(record, col, f"value {_short(value)} is not a valid {col.type} "
-                                                               f"({exc})", _type_hint(col)))
-                    ok = False
+                except (ValueError, TypeError, OverflowError) as exc:
+                    ok = self._bad(record, col, f"value {_short(value)} is not a valid {col.type} ({exc})",
+                                   _type_hint(col), problems, values) and ok
                     continue
             if choices is not None and value not in choices:
                 close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1)
                 hint = (f"did you mean {close[0]!r}? " if close else "") + \
                     f"allowed: {', '.join(map(str, choices))}; or add a pattern: to extract one of them"
-                problems.append(self._problem(record, col, f"value {_short(value)} is not one of the choices", hint))
-                ok = False
+                ok = self._bad(record, col, f"value {_short(value)} is not one of the choices", hint,
+                               problems, values) and ok
                 continue
             values[name] = value
         if not ok:
@@ -224,9 +220,56 @@ class Mapper:
         key = tuple(key_part(values[k]) for k in self.key_names)
         return Row(key, values, self._hash(canonical(values)), record.file, record.line)
 
+    def _bad(self, record: Record, col: Column, what: str, hint: str, problems: list[Problem],
+             values: dict[str, Any]) -> bool:
+        """A value that does not convert: a problem (on_error: error), else the column's default or NULL.
+
+        False when the row cannot be built (an error, or a key/required column left without a value).
+        """
+        problem = self._problem(record, col, what, hint)
+        if col.on_error == "error":
+            problems.append(problem)
+            return False
+        if col.default is not None:
+            values[col.name] = coerce(col.default, col.type)
+        elif col.required or col.name in self.key_names:
+            problems.append(problem)
+            return False
+        else:
+            values[col.name] = None
+        if col.on_error == "warn":
+            self.warnings.append(Problem(problem.message + " (stored as "
+                                         + ("NULL" if values[col.name] is None else repr(values[col.name])) + ")",
+                                         file=problem.file, line=problem.line, json_path=problem.json_path,
+                                         hint=problem.hint))
+        return True
+
     def _problem(self, record: Record, col: Column, what: str, hint: str) -> Problem:
         return Problem(f"column {col.name!r} of spec {self.spec.name!r}: {what}", file=record.file,
-                       line=record.line, json_path=f"$.target.columns.{col.name}", hint=hint)
+                       line=record.line_of(col.path), json_path=f"$.target.columns.{col.name}", hint=hint)
+
+
+def _coercer(col: Column) -> Callable[[Any], Any]:
+    """The column's type conversion: declared date formats, and element types of a json list."""
+    if col.formats and col.type in ("date", "datetime"):
+        return with_formats(col.formats, col.type)
+    if col.items is not None:
+        inner = with_formats(col.formats, col.items) if col.formats and col.items in ("date", "datetime") \
+            else COERCERS[col.items]
+
+        def elements(value: Any) -> list:
+            items = value if isinstance(value, list) else [value]
+            out = []
+            for i, item in enumerate(items):
+                if item is None or item == "":
+                    continue
+                try:
+                    out.append(inner(item.strip() if isinstance(item, str) else item))
+                except (ValueError, TypeError, OverflowError) as exc:
+                    raise ValueError(f"element {i} {_short(item)} is not a valid {col.items}: {exc}") from None
+            return out
+        return elements
+    return COERCERS[col.type]
 
 
 def _short(value: Any) -> str:
@@ -239,7 +282,7 @@ def _type_hint(col: Column) -> str:
         "integer": "write a whole number, or add a pattern: to extract the digits",
         "real": "write a number such as 3.5",
         "boolean": "write true/false, yes/no, 1/0 or x",
-        "date": "write an ISO date such as 2026-01-31, or add a pattern: to extract it",
-        "datetime": "write an ISO date-time such as 2026-01-31T12:00:00",
+        "date": "write an ISO date such as 2026-01-31, or declare its formats: ['%d-%m-%Y'] on the column",
+        "datetime": "write an ISO date-time such as 2026-01-31T12:00:00, or declare its formats:",
         "json": "the value must be JSON-serializable",
     }.get(col.type, "fix the value in the source")

@@ -15,6 +15,7 @@ from ..spec.model import DocumentStrategy
 from ..spec.pointer import Pointer, format_path
 from ..spec.yamlfile import _walk, _yaml_problem
 from .records import Record
+from .yamlvalues import SourceLoader
 from .text import SourceText
 
 _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]')
@@ -30,7 +31,7 @@ def load_yaml_source(text: str, display: str, line_offset: int = 0,
     """
     padded = "\n" * line_offset + text   # so every mark and message names the file's own lines
     try:
-        loader = yaml.SafeLoader(padded)
+        loader = SourceLoader(padded)
     except yaml.reader.ReaderError as exc:   # a control character: PyYAML checks them first
         line = padded.count("\n", 0, exc.position) + 1
         col = exc.position - (padded.rfind("\n", 0, exc.position) + 1) + 1

@@ -164,6 +164,7 @@ def _column(doc: Located, name: str, conf: Any, context: dict[str, str], problem
     kwargs: dict[str, Any] = dict(name=name, type=ctype, default=conf.get("default"),
                                   required=conf.get("required", False), length=conf.get("length"),
                                   nullable=conf.get("null", True), unique=conf.get("unique", False))
+    _value_options(doc, base, conf, ctype, kwargs, problems)
     if "pattern" in conf:
         rx = _regex(doc, base + ("pattern",), conf["pattern"], problems)
         if rx is None:
@@ -205,6 +206,28 @@ def _column(doc: Located, name: str, conf: Any, context: dict[str, str], problem
         kwargs.setdefault("choices", machine.states)   # the states are the values a row may hold
     assert ctype in COLUMN_TYPES
     return Column(**kwargs)
+
+
+def _value_options(doc: Located, base: tuple, conf: dict[str, Any], ctype: str, kwargs: dict[str, Any],
+                   problems: list[Problem]) -> None:
+    """``formats``, ``items`` and ``on_error``: how a value is read, and what a bad one does."""
+    kwargs["on_error"] = conf.get("on_error", "error")
+    if "items" in conf:
+        if ctype != "json":
+            problems.append(doc.problem(base + ("items",), f"items: declares the elements of a json list, but the "
+                                                           f"column is {ctype}", hint="declare type: json"))
+        kwargs["items"] = conf["items"]
+    if "formats" in conf:
+        formats = [conf["formats"]] if isinstance(conf["formats"], str) else list(conf["formats"])
+        if "date" not in (ctype, conf.get("items", "")) and "datetime" not in (ctype, conf.get("items", "")):
+            problems.append(doc.problem(base + ("formats",), f"formats: reads dates, but the column is {ctype}",
+                                        hint="declare type: date or datetime (or items: date on a json column)"))
+        for i, fmt in enumerate(formats):
+            if "%" not in fmt:
+                problems.append(doc.problem(base + ("formats", i) if not isinstance(conf["formats"], str) else
+                                            base + ("formats",), f"format {fmt!r} has no % directive",
+                                            hint="write strptime formats such as '%B %d %Y' or '%d-%m-%Y'"))
+        kwargs["formats"] = tuple(formats)
 
 
 def _states(doc: Located, base: tuple, conf: dict[str, Any], ctype: str, choices: tuple[Any, ...] | None,

@@ -174,6 +174,9 @@ class Column:
     states: StateMachine | None = None
     nullable: bool = True                     # null: false -> NOT NULL (key columns are always NOT NULL)
     unique: bool = False                      # unique: true -> a unique index on this column alone
+    formats: tuple[str, ...] = ()             # date/datetime: strptime formats tried in order before ISO
+    on_error: str = "error"                   # a bad value: "error" (the run fails) | "null" | "warn"
+    items: str | None = None                  # json: the type of each element of a list
 
 
 ON_DELETE = ("cascade", "set null", "restrict", "no action")
