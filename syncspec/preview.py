@@ -26,12 +26,13 @@ class Preview:
     problems: list[Problem]
     files: list[dict[str, Any]] = field(default_factory=list)   # {file, strategy, records, tried: [[kind, why]]}
     notes: list[str] = field(default_factory=list)              # for people: empty columns, files without records
+    warnings: list[Problem] = field(default_factory=list)       # bad values of on_error: warn columns
 
 
 def preview(spec: Spec, files: list[tuple[Path, str]], context: dict[str, str], limit: int | None = None) -> Preview:
     """Run ``spec`` on ``files`` the way a sync would, keeping what a spec author needs to see."""
     mapper = Mapper(spec, context)
-    children = Children(spec, context) if spec.parent is not None else None
+    children = Children(spec, context, strict=False) if spec.parent is not None else None
     problems: list[Problem] = []
     out: list[dict[str, Any]] = []
     summaries: list[dict[str, Any]] = []
@@ -68,7 +69,7 @@ def preview(spec: Spec, files: list[tuple[Path, str]], context: dict[str, str], 
     missing = {c.name: sum(1 for v in mapped if v.get(c.name) is None) for c in spec.columns if not c.is_constant}
     missing = {k: v for k, v in missing.items() if v}
     notes = _column_notes(spec, out, mapped, missing) + _file_notes(summaries)
-    return Preview(spec.name, out, missing, problems, summaries, notes)
+    return Preview(spec.name, out, missing, problems, summaries, notes, mapper.warnings)
 
 
 def _column_notes(spec: Spec, records: list[dict[str, Any]], mapped: list[dict[str, Any]],

@@ -14,7 +14,8 @@ from ..errors import Problem, SourceError
 from ..spec.model import DocumentStrategy
 from ..spec.pointer import Pointer, format_path
 from ..spec.yamlfile import _walk, _yaml_problem
-from .records import Record
+from .origins import JsonOrigin, MarksOrigin
+from .records import Origin, Record
 from .yamlvalues import SourceLoader
 from .text import SourceText
 
@@ -132,7 +133,7 @@ def json_lines(text: str, depth: int) -> Callable[[tuple], int]:
 
 
 def pointer_records(pointer: Pointer, data: Any, line_of: Callable[[tuple], int], display: str, kind: str,
-                    extra: dict[str, Any] | None = None) -> Iterator[Record]:
+                    extra: dict[str, Any] | None = None, origin: Origin | None = None) -> Iterator[Record]:
     """One Record per value ``pointer`` matches: the value's own keys, named wildcards, ``$`` metadata."""
     names = [n for n, w in zip(pointer.names, pointer.wild) if w]
     for path, segs, value in pointer.match(data):
@@ -147,19 +148,19 @@ def pointer_records(pointer: Pointer, data: Any, line_of: Callable[[tuple], int]
         if extra:
             for k, v in extra.items():
                 record.setdefault(k, v)
-        yield Record(record, display, line_of(path), kind)
+        yield Record(record, display, line_of(path), kind, origin)
 
 
-def load_document(kind: str, src: SourceText, depth: int) -> tuple[Any, Callable[[tuple], int]]:
-    """(data, line-of-path) of a JSON or YAML source."""
+def load_document(kind: str, src: SourceText, depth: int) -> tuple[Any, Callable[[tuple], int], Origin]:
+    """(data, line-of-path, origin of single values) of a JSON or YAML source."""
     if kind == "json":
         data = load_json_source(src)
-        return data, json_lines(src.text, depth)
+        return data, json_lines(src.text, depth), JsonOrigin(src.text, data, json_lines)
     data, marks = load_yaml_source(src.text, src.display)
-    return data, lambda p: marks.get(p, (1, 1))[0]
+    return data, lambda p: marks.get(p, (1, 1))[0], MarksOrigin(marks)
 
 
 def extract_document(strategy: DocumentStrategy, src: SourceText,
-                     loaded: tuple[Any, Callable[[tuple], int]]) -> Iterator[Record]:
-    data, line_of = loaded
-    yield from pointer_records(strategy.pointer, data, line_of, src.display, strategy.kind)
+                     loaded: tuple[Any, Callable[[tuple], int], Origin]) -> Iterator[Record]:
+    data, line_of, origin = loaded
+    yield from pointer_records(strategy.pointer, data, line_of, src.display, strategy.kind, origin=origin)

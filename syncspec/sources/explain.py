@@ -103,7 +103,7 @@ def _frontmatter(s: FrontmatterStrategy, p: Parsed) -> str:
 
 
 def _document(s: DocumentStrategy, p: Parsed) -> str:
-    data, _ = p.document(s.kind)
+    data = p.document(s.kind)[0]
     return s.pointer.explain(data, "the document")
 
 

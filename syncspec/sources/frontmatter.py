@@ -10,6 +10,7 @@ from ..errors import Problem, SourceError
 from ..spec.model import FrontmatterStrategy
 from .documents import load_yaml_source, pointer_records
 from .markdown import _CLOSE_RE, front_matter_span
+from .origins import MarksOrigin
 from .records import Record
 from .text import SourceText
 
@@ -41,7 +42,7 @@ def extract_frontmatter(strategy: FrontmatterStrategy, src: SourceText, front: F
     data = front.data
     if strategy.items is not None:
         yield from pointer_records(strategy.items, data, lambda p: front.marks.get(p, (1, 1))[0], src.display,
-                                   "frontmatter", {"frontmatter": data})
+                                   "frontmatter", {"frontmatter": data}, MarksOrigin(front.marks, "frontmatter"))
         return
     if not isinstance(data, dict):
         what = "a list" if isinstance(data, list) else "a string" if isinstance(data, str) else f"a {type(data).__name__}"
@@ -52,4 +53,4 @@ def extract_frontmatter(strategy: FrontmatterStrategy, src: SourceText, front: F
     record = dict(data)
     record.setdefault("frontmatter", data)
     record.setdefault("body", front.body)
-    yield Record(record, src.display, 1, "frontmatter")
+    yield Record(record, src.display, 1, "frontmatter", MarksOrigin(front.marks, "frontmatter"))

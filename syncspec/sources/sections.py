@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from ..spec.model import SectionsStrategy
 from .markdown import MarkdownDoc
+from .origins import FieldLinesOrigin
 from .records import Record, snake_case
 from .text import SourceText
 
@@ -53,6 +54,13 @@ def extract_sections(strategy: SectionsStrategy, src: SourceText, doc: MarkdownD
     opaque_ends = [o_end for _, o_end in opaque]   # sorted: blocks never overlap
     search = strategy.match.search
     item_starts: list[int] | None = None
+
+    def span(record: Record) -> tuple[int, int] | None:   # asked only for the line of a bad field value
+        for i, h in enumerate(headings):
+            if h.level == level and src.line_of(h.start) == record.line:
+                return h.end, ends[i]
+        return None
+    origin = FieldLinesOrigin(src, rx_fields, snake, span)
     for i, h in enumerate(headings):
         if h.level != level:
             continue
@@ -84,7 +92,7 @@ def extract_sections(strategy: SectionsStrategy, src: SourceText, doc: MarkdownD
             record["subsections"] = _subsections(strategy, data, doc, i, end, item_starts)
         for k, v in groups.items():   # a named group wins over the built-in key of its name
             record[k] = v.strip() if isinstance(v, str) else v
-        yield Record(record, src.display, src.line_of(h.start), "sections")
+        yield Record(record, src.display, src.line_of(h.start), "sections", origin)
 
 
 def definitions_start(data: bytes, doc: MarkdownDoc) -> int:

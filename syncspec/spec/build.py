@@ -211,7 +211,7 @@ def _column(doc: Located, name: str, conf: Any, context: dict[str, str], problem
 def _value_options(doc: Located, base: tuple, conf: dict[str, Any], ctype: str, kwargs: dict[str, Any],
                    problems: list[Problem]) -> None:
     """``formats``, ``items`` and ``on_error``: how a value is read, and what a bad one does."""
-    kwargs["on_error"] = conf.get("on_error", "error")
+    kwargs["on_error"] = conf.get("on_error", "error") or "null"     # YAML reads a bare null as None
     if "items" in conf:
         if ctype != "json":
             problems.append(doc.problem(base + ("items",), f"items: declares the elements of a json list, but the "
