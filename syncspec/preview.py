@@ -68,7 +68,12 @@ def preview(spec: Spec, files: list[tuple[Path, str]], context: dict[str, str], 
                 break
     missing = {c.name: sum(1 for v in mapped if v.get(c.name) is None) for c in spec.columns if not c.is_constant}
     missing = {k: v for k, v in missing.items() if v}
-    notes = _column_notes(spec, out, mapped, missing) + _file_notes(summaries)
+    notes = _column_notes(spec, out, mapped, missing)
+    noted = {n.split("'")[1] for n in notes if n.startswith("column '")}
+    # a column with a default is never empty, so a typo in its from: shows only here
+    notes += [p.message.replace(f" of spec {spec.name!r}", "") for p in mapper.unread_paths()
+              if p.message.split("'")[1] not in noted]
+    notes += _file_notes(summaries)
     return Preview(spec.name, out, missing, problems, summaries, notes, mapper.warnings)
 
 
@@ -90,14 +95,14 @@ def _column_notes(spec: Spec, records: list[dict[str, Any]], mapped: list[dict[s
             source = f" (from {path})" if path else ""
             notes.append(f"column {name!r}{source} is empty in all {len(mapped)} record(s)")
             continue
-        close = _closest_path(wanted, paths)
+        close = closest_path(wanted, paths)
         listed = ", ".join(sorted(paths)[:24]) + (" ..." if len(paths) > 24 else "")
         notes.append(f"column {name!r} reads {path!r}, which no record has; "
                      + (f"did you mean {close!r}?" if close else f"records have: {listed}"))
     return notes
 
 
-def _closest_path(wanted: str, paths: set[str]) -> str | None:
+def closest_path(wanted: str, paths: set[str]) -> str | None:
     """``fields.stauts`` -> ``fields.status``: the closest key at the level where the path goes wrong."""
     head, _, tail = wanted.partition(".")
     if tail and head in paths:

@@ -145,6 +145,11 @@ class Mapper:
         algorithm = spec.hash_algorithm
         length = spec.hash_length
         self._hash = lambda text: hashlib.new(algorithm, text.encode("utf-8")).hexdigest()[:length]
+        # column -> the record path it reads, until a record is seen that has it (see unread_paths)
+        self._unseen: dict[str, tuple[str, ...]] = {c.name: c.path for c in spec.columns
+                                                    if c.path is not None and not c.is_constant}
+        self._sample: list[dict[str, Any]] = []
+        self.mapped = 0
 
     def _getter(self, col: Column) -> Callable[[Record], Any]:
         if col.is_constant:
@@ -176,6 +181,8 @@ class Mapper:
     def map(self, record: Record, problems: list[Problem]) -> Row | None:
         values: dict[str, Any] = {}
         ok = True
+        if self._unseen:       # empty after the first records, as a rule: then this costs one test
+            self._track(record)
         for name, get, steps, default, strict, convert, is_text, choices, col in self._plan:
             value = get(record)
             try:
@@ -220,6 +227,40 @@ class Mapper:
         key = tuple(key_part(values[k]) for k in self.key_names)
         return Row(key, values, self._hash(canonical(values)), record.file, record.line)
 
+    def _track(self, record: Record) -> None:
+        self.mapped += 1
+        if len(self._sample) < 50:
+            self._sample.append(record.data)
+        for name, path in list(self._unseen.items()):
+            if has_path(record, path):
+                del self._unseen[name]
+
+    def unread_paths(self) -> list[Problem]:
+        """Columns whose ``from:`` path no record mapped so far has, though one close to it is there.
+
+        ``fields.stauts`` beside records holding ``fields.status`` is a typo that would store NULL
+        (or the default) in every row: an error. A path like nothing the records hold may be an
+        optional key not written yet (a plan's ``covers``); preview notes those.
+        """
+        from .preview import closest_path, record_paths   # late import: preview imports this module
+
+        if not self._unseen or not self._sample:
+            return []
+        paths = record_paths(self._sample)
+        out = []
+        for name, path in self._unseen.items():
+            wanted = ".".join(path[:2])
+            close = closest_path(wanted, paths)
+            if close is None or close == wanted:
+                continue
+            full = close + ("." + ".".join(path[2:]) if len(path) > 2 else "")
+            line, col = self.spec.locate(f"$.target.columns.{name}.from")
+            out.append(Problem(f"column {name!r} of spec {self.spec.name!r} reads {'.'.join(path)!r}, which no "
+                               f"record has; did you mean {full!r}?", file=self.spec.file, line=line, column=col,
+                               json_path=f"$.target.columns.{name}.from",
+                               hint=f"fix from: in {self.spec.file} (from: {full})"))
+        return out
+
     def _bad(self, record: Record, col: Column, what: str, hint: str, problems: list[Problem],
              values: dict[str, Any]) -> bool:
         """A value that does not convert: a problem (on_error: error), else the column's default or NULL.
@@ -247,6 +288,29 @@ class Mapper:
     def _problem(self, record: Record, col: Column, what: str, hint: str) -> Problem:
         return Problem(f"column {col.name!r} of spec {self.spec.name!r}: {what}", file=record.file,
                        line=record.line_of(col.path), json_path=f"$.target.columns.{col.name}", hint=hint)
+
+
+def has_path(record: Record, path: tuple[str, ...]) -> bool:
+    """Whether the record holds ``path`` at all (a key present with a null value counts)."""
+    head = path[0]
+    if head[0] == "$":
+        if len(path) == 1:
+            return True
+        value: Any = record.meta(head)
+    elif head in record.data:
+        value = record.data[head]
+    else:
+        return False
+    for part in path[1:]:
+        if isinstance(value, dict) and part in value:
+            value = value[part]
+        elif isinstance(value, list) and part.isdigit():
+            if int(part) >= len(value):
+                return True      # an index: the list is there, this record's list is only shorter
+            value = value[int(part)]
+        else:
+            return False
+    return True
 
 
 def _coercer(col: Column) -> Callable[[Any], Any]:
