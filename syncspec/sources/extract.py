@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import Problem, SourceError
 from ..spec.model import DocumentStrategy, FrontmatterStrategy, Spec, Strategy
-from . import chunks
+from . import chunks, filters
 from .chunks import chunk_level, has_definitions, pieces
 from .documents import extract_document
 from .files import extract_whole_file
@@ -109,6 +109,9 @@ def parse_file(spec: Spec, path: Path, display: str, raw: bytes | None = None) -
 
 
 def run_strategy(strategy: Strategy, parsed: Parsed) -> list[Record]:
+    """The strategy's records of one file, less those its ``where:`` / ``unless:`` filters drop."""
+    if strategy.where:
+        return filters.apply(strategy.where, EXTRACTORS[strategy.kind](strategy, parsed))
     return list(EXTRACTORS[strategy.kind](strategy, parsed))
 
 

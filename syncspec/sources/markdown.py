@@ -41,6 +41,8 @@ class Heading:
 class Cell:
     text: str
     links: list[str] = field(default_factory=list)
+    start: int = 0      # byte range of the cell between its pipes (markup: raw reads it)
+    end: int = 0
 
 
 @dataclass(slots=True)
@@ -63,6 +65,7 @@ class Item:
     task: bool | None = None
     text: str = ""              # its own text (nested lists excluded), inline markup removed
     links: list[str] | None = None
+    mark: str | None = None     # the character in its task box as written: 'x', 'X', ' '
 
 
 @dataclass(slots=True)
@@ -121,6 +124,13 @@ def parse(text: str) -> MarkdownDoc:
     in_code = False
     closers: list[str] = []         # per open link: "]" for a shortcut reference, else ""
 
+    encoded: list[bytes] = []
+
+    def text_bytes() -> bytes:   # only task marks need the bytes: encode once, on the first
+        if not encoded:
+            encoded.append(text.encode("utf-8"))
+        return encoded[0]
+
     def add(value: str) -> None:
         if heading_parts is not None:
             heading_parts.append(value)
@@ -178,7 +188,7 @@ def parse(text: str) -> MarkdownDoc:
                         cells = []
                         row_start = rng["start"]
                     elif start == "TableCell":
-                        cell = Cell("")
+                        cell = Cell("", [], rng["start"], rng["end"])
                 continue
             end = event.get("End")
             if end is not None:
@@ -221,6 +231,7 @@ def parse(text: str) -> MarkdownDoc:
             if marker is not None:
                 if open_items:
                     items[open_items[-1]].task = marker
+                    items[open_items[-1]].mark = text_bytes()[rng["start"] + 1:rng["end"] - 1].decode("utf-8")
                 continue
             html = event.get("InlineHtml")
             if html is not None and _BR_RE.match(html):

@@ -11,7 +11,8 @@ import re
 from typing import Any
 
 from ..errors import Problem
-from .model import (CHILD_KEYS, COLUMN_TYPES, Column, DocumentStrategy, FileStrategy, ForeignKey, FrontmatterStrategy,
+from .model import (CHILD_KEYS, COLUMN_TYPES, Column, DocumentStrategy, FileStrategy, Filter, ForeignKey,
+                    FrontmatterStrategy,
                     Index, SectionsStrategy, Spec, StateMachine, Strategy, TableStrategy, TasksStrategy, Template)
 from .pointer import Pointer, PointerSyntaxError
 from .yamlfile import Located, json_path
@@ -107,26 +108,51 @@ def _strategy(doc: Located, i: int, item: Any, problems: list[Problem]) -> Strat
     (kind, conf), = item.items() if isinstance(item, dict) else ((item, None),)
     conf = conf or {}
     base = ("source", "records", i, kind)
+    before = len(problems)
+    strategy = _strategy_of(doc, kind, conf, base, problems)
+    where = _filters(doc, base, conf, problems)
+    if strategy is None or len(problems) > before:
+        return None
+    return dataclasses.replace(strategy, where=where) if where else strategy
+
+
+def _styles(conf: dict[str, Any], default: tuple[str, ...]) -> tuple[str, ...]:
+    styles = conf.get("fields", list(default))
+    return () if styles == "none" else ((styles,) if isinstance(styles, str) else tuple(styles))
+
+
+def _strategy_of(doc: Located, kind: str, conf: dict[str, Any], base: tuple,
+                 problems: list[Problem]) -> Strategy | None:
+    markup = conf.get("markup", "text")
     if kind == "sections":
         rx = _regex(doc, base + ("match",), conf["match"], problems)
-        styles = conf.get("fields", ["bold", "list"])
-        styles = () if styles == "none" else ((styles,) if isinstance(styles, str) else tuple(styles))
-        if rx is None:
+        cont = _regex(doc, base + ("continues",), conf["continues"], problems) if "continues" in conf else None
+        if rx is None or ("continues" in conf and cont is None):
             return None
-        return SectionsStrategy(match=rx, level=conf.get("level", 2), fields=styles,
-                                field_keys=conf.get("field_keys", "snake_case"), subsections=conf.get("subsections"))
+        return SectionsStrategy(match=rx, level=conf.get("level", 2), fields=_styles(conf, ("bold", "list")),
+                                field_keys=conf.get("field_keys", "snake_case"), subsections=conf.get("subsections"),
+                                ends=conf.get("ends", "level"), continues=cont, markup=markup)
     if kind == "table":
-        if "under" not in conf:
-            return TableStrategy(columns=tuple(conf.get("columns", {}).items()))
-        under = _regex(doc, base + ("under",), conf["under"], problems, flags=re.I)
-        return TableStrategy(under=under, columns=tuple(conf.get("columns", {}).items())) if under else None
+        under = _regex(doc, base + ("under",), conf["under"], problems, flags=re.I) if "under" in conf else None
+        if "under" in conf and under is None:
+            return None
+        header = conf.get("header", ())
+        return TableStrategy(under=under, columns=tuple(conf.get("columns", {}).items()),
+                             header=(header,) if isinstance(header, str) else tuple(header),
+                             layout=conf.get("layout", "rows"), markup=markup)
     if kind == "tasks":
         before = len(problems)
         under = _regex(doc, base + ("under",), conf["under"], problems, flags=re.I) if "under" in conf else None
         match = _regex(doc, base + ("match",), conf["match"], problems) if "match" in conf else None
-        return TasksStrategy(under=under, match=match) if len(problems) == before else None
+        return TasksStrategy(under=under, match=match, markup=markup) if len(problems) == before else None
     if kind == "file":
-        return FileStrategy()
+        siblings = tuple(conf.get("siblings", {}).items())
+        for key, rel in siblings:
+            if rel.startswith("/") or ".." in rel.replace("\\", "/").split("/"):
+                problems.append(doc.problem(base + ("siblings", key), f"sibling {rel!r} leaves the file's folder",
+                                            hint="name a file in the same folder or below it, without '..'"))
+        return FileStrategy(fields=_styles(conf, ("bold", "list")), field_keys=conf.get("field_keys", "snake_case"),
+                            siblings=siblings)
     if kind == "frontmatter":
         if "items" not in conf:
             return FrontmatterStrategy()
@@ -134,6 +160,17 @@ def _strategy(doc: Located, i: int, item: Any, problems: list[Problem]) -> Strat
         return FrontmatterStrategy(items=pointer.child()) if pointer is not None else None
     pointer = _pointer(doc, base + ("pointer",), conf["pointer"], problems)
     return DocumentStrategy(pointer=pointer, kind=kind) if pointer is not None else None
+
+
+def _filters(doc: Located, base: tuple, conf: dict[str, Any], problems: list[Problem]) -> tuple[Filter, ...]:
+    """``where:`` (every listed path must match) and ``unless:`` (none may): record path -> regex."""
+    out: list[Filter] = []
+    for option, keep in (("where", True), ("unless", False)):
+        for path, text in conf.get(option, {}).items():
+            rx = _regex(doc, base + (option, path), str(text), problems)
+            if rx is not None:
+                out.append(Filter(tuple(str(path).split(".")), rx, keep))
+    return tuple(out)
 
 
 def _pointer(doc: Located, path: tuple, text: str, problems: list[Problem],
