@@ -14,6 +14,7 @@ from ..errors import Problem, SourceError
 from ..spec.model import DocumentStrategy
 from ..spec.pointer import Pointer, format_path
 from ..spec.yamlfile import _walk, _yaml_problem
+from .jsonlines import is_json_lines, load_json_lines
 from .origins import JsonOrigin, MarksOrigin
 from .records import Origin, Record
 from .yamlvalues import SourceLoader
@@ -74,7 +75,9 @@ def load_json_source(src: SourceText) -> Any:
     except json.JSONDecodeError as exc:
         raise SourceError(problems=[Problem(
             f"invalid JSON: {exc.msg}", file=src.display, line=exc.lineno, column=exc.colno,
-            hint="fix the JSON syntax (a missing comma or quote, or a trailing comma?)")]) from None
+            hint="one JSON document per line is JSON Lines: name the file .jsonl (or .ndjson)"
+            if exc.msg == "Extra data" else "fix the JSON syntax (a missing comma or quote, or a trailing comma?)")
+        ]) from None
     except RecursionError:
         raise SourceError(problems=[Problem("JSON nested too deeply", file=src.display)]) from None
 
@@ -153,6 +156,8 @@ def pointer_records(pointer: Pointer, data: Any, line_of: Callable[[tuple], int]
 
 def load_document(kind: str, src: SourceText, depth: int) -> tuple[Any, Callable[[tuple], int], Origin]:
     """(data, line-of-path, origin of single values) of a JSON or YAML source."""
+    if kind == "json" and is_json_lines(src.display):
+        return load_json_lines(src, load_json_source)
     if kind == "json":
         data = load_json_source(src)
         return data, json_lines(src.text, depth), JsonOrigin(src.text, data, json_lines)

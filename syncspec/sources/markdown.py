@@ -92,6 +92,25 @@ def front_matter_span(text: str) -> tuple[int, int]:
     return opening.end(), closing.start()
 
 
+_TOML_OPEN_RE = re.compile(r"\+\+\+[ \t]*\r?\n")
+_TOML_CLOSE_RE = re.compile(r"^\+\+\+[ \t]*(?:\r?\n|\Z)", re.M)
+
+
+def front_matter_block(text: str) -> tuple[int, int, int, str] | None:
+    """``(start, end, block_end, kind)`` of a leading front matter block: YAML between ``---`` fences,
+    or TOML between ``+++`` fences (Hugo, Zola); None if the file has none."""
+    start, end = front_matter_span(text)
+    if end:
+        return start, end, _CLOSE_RE.match(text, end).end(), "yaml"  # type: ignore[union-attr]
+    opening = _TOML_OPEN_RE.match(text)
+    if opening is None:
+        return None
+    closing = _TOML_CLOSE_RE.search(text, opening.end())
+    if closing is None:
+        return None
+    return opening.end(), closing.start(), closing.end(), "toml"
+
+
 def parse(text: str) -> MarkdownDoc:
     """Scan ``text`` once and keep only the structure the strategies need.
 
@@ -103,9 +122,9 @@ def parse(text: str) -> MarkdownDoc:
     opaque: list[tuple[int, int]] = []
     items: list[Item] = []
     front = None
-    yaml_start, yaml_end = front_matter_span(text)
-    if yaml_end:
-        block_end = _CLOSE_RE.match(text, yaml_end).end()  # type: ignore[union-attr]
+    block = front_matter_block(text) if text[:1] in ("-", "+") else None
+    if block is not None:
+        yaml_start, yaml_end, block_end, _ = block
         head = text[:block_end]
         # blank lines of the same UTF-8 length keep every later byte offset valid
         text = _NOT_NEWLINE_RE.sub(lambda m: " " * len(m.group(0).encode("utf-8")), head) + text[block_end:]

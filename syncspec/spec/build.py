@@ -94,6 +94,7 @@ def build_spec(doc: Located, context: dict[str, str], problems: list[Problem]) -
     return Spec(
         name=data["sync"], file=doc.file, files=files, strategies=tuple(strategies),
         table=target["table"], key=key, columns=tuple(columns), description=data.get("description", ""),
+        exclude=(source["exclude"],) if isinstance(source.get("exclude"), str) else tuple(source.get("exclude", ())),
         encoding=encoding, hash_algorithm=hash_conf.get("algorithm", "sha256"),
         hash_length=hash_conf.get("length", 16), hash_column=hash_column,
         on_missing=data.get("on_missing", "delete"), trigger=tuple(data.get("trigger", ("change", "commit"))),

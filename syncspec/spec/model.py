@@ -239,6 +239,7 @@ class Spec:
     key: tuple[str, ...]
     columns: tuple[Column, ...]
     description: str = ""
+    exclude: tuple[str, ...] = ()             # gitignore-style patterns of files not to read
     encoding: str = "utf-8"
     hash_algorithm: str = "sha256"
     hash_length: int = 16

@@ -112,13 +112,13 @@ def test_closed_strategies_check_the_keys_columns_read(spec_errors):
     assert spec_errors(spec("tasks", "{type: text, from: txt}")) == [
         "specs/x.yaml:10:9: $.target.columns.id: column 'id' reads 'id', but no record strategy produces 'id'\n"
         "    hint: record keys available: $file, $line, $path, $stem, $strategy, checked, depth, heading, headings, "
-        "links, parent, position, text",
+        "links, mark, parent, position, text",
         "specs/x.yaml:11:12: $.target.columns.title: column 'title' reads 'txt', but no record strategy produces "
         "'txt'\n    hint: did you mean 'text'?"]
     assert spec_errors(spec("file", "{type: text, from: title}")) == [
         "specs/x.yaml:10:9: $.target.columns.id: column 'id' reads 'id', but no record strategy produces 'id'\n"
-        "    hint: record keys available: $file, $line, $path, $stem, $strategy, body, dir, frontmatter, heading, "
-        "lines, mtime, name, path, size, stem, suffix, text, title"]
+        "    hint: record keys available: $file, $line, $path, $stem, $strategy, body, dir, fields, frontmatter, heading, "
+        "lines, mtime, name, path, sections, size, stem, suffix, text, title"]
 
 
 def test_open_strategies_may_read_any_key(load_specs):
