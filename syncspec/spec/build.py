@@ -209,8 +209,17 @@ def _column(doc: Located, name: str, conf: Any, context: dict[str, str], problem
             return None
         kwargs["pattern"] = rx
     if "transform" in conf:
-        kwargs["transforms"] = tuple(next(iter(step.items())) if isinstance(step, dict) else (step, None)
-                                     for step in conf["transform"])
+        steps = []
+        for j, step in enumerate(conf["transform"]):
+            step_name, arg = next(iter(step.items())) if isinstance(step, dict) else (step, None)
+            where = base + ("transform", j, step_name)
+            if step_name == "find_all":
+                arg = _regex(doc, where, arg, problems)
+            elif step_name == "replace":
+                rx = _regex(doc, where + ("pattern",), arg["pattern"], problems)
+                arg = dict(arg, pattern=rx)
+            steps.append((step_name, arg))
+        kwargs["transforms"] = tuple(steps)
     if "value" in conf:
         value = conf["value"]
         if isinstance(value, str):

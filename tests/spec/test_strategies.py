@@ -74,7 +74,7 @@ def test_unknown_option_of_a_strategy(spec_errors):
         "specs/x.yaml:5:15: $.source.records[0].tasks.undr: unknown key 'undr'\n    hint: did you mean 'under'?"]
     assert spec_errors(spec("json: {path: /a}")) == [
         "specs/x.yaml:5:14: $.source.records[0].json.path: unknown key 'path'\n"
-        "    hint: allowed keys: pointer",
+        "    hint: allowed keys: pointer, unless, where",
         "specs/x.yaml:5:13: $.source.records[0].json: missing required key 'pointer'\n"
         "    hint: add 'pointer:' here (see `syncspec schema`)"]
 
@@ -143,7 +143,7 @@ def test_transforms_are_built_in_order(load_specs):
 
 @pytest.mark.parametrize("transform, message", [
     ("[lowr]", "$.target.columns.title.transform[0]: 'lowr' is not one of 'strip', 'lower', 'upper', 'collapse', "
-               "'snake_case', 'number', 'split', 'join', 'first', 'last', 'count', 'parse_json'\n    hint: did you mean 'lower'?"),
+               "'snake_case', 'number', 'split', 'join', 'first', 'last', 'count', 'parse_json', 'link_text'\n    hint: did you mean 'lower'?"),
     ("[{splt: ','}]", "$.target.columns.title.transform[0].splt: unknown key 'splt'\n    hint: did you mean 'split'?"),
     ("[{split: ''}]", "$.target.columns.title.transform[0].split: '' should be non-empty\n"
                       "    hint: a column is a type name (text, integer, real, boolean, date, datetime, json) or a "
