@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,10 +114,26 @@ def closest_path(wanted: str, paths: set[str]) -> str | None:
     return (close[0] + (f".{tail}" if tail else "")) if close else None
 
 
+_DETAILS = re.compile(r"'[^']*'|\d+")
+
+
 def _file_notes(summaries: list[dict[str, Any]]) -> list[str]:
-    """Why each file without records has none (files that fell back: see ``fallback_notes``)."""
-    return [f"{s['file']}: no records. " + "; ".join(f"{kind}: {why}" for kind, why in s["tried"])
-            for s in summaries if s["strategy"] is None and "error" not in s]
+    """Why each file without records has none (files that fell back: see ``fallback_notes``).
+
+    Files failing for the same reason (the same text but for quoted headings and numbers) share
+    one note with their count, so 38 files needing ``level: 3`` do not print 38 notes.
+    """
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for s in summaries:
+        if s["strategy"] is None and "error" not in s:
+            why = "; ".join(f"{kind}: {reason}" for kind, reason in s["tried"])
+            groups.setdefault(_DETAILS.sub("_", why), []).append((s["file"], why))
+    notes = []
+    for same in groups.values():
+        first, why = same[0]
+        more = f" and {len(same) - 1} more file(s) like it" if len(same) > 1 else ""
+        notes.append(f"{first}{more}: no records. {why}")
+    return notes
 
 
 def fallback_notes(pv: Preview, why: bool = False) -> list[str]:
