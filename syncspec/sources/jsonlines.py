@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import Any
 
-from ..errors import SourceError
+from ..errors import Problem, SourceError
 from .origins import MarksOrigin
 from .text import SourceText
 
@@ -27,7 +27,7 @@ def load_json_lines(src: SourceText, load: Callable[[SourceText], Any]) -> tuple
     """(documents, line of a path, origin); ``load`` reads one line's JSON (documents.load_json_source)."""
     data: list[Any] = []
     lines: list[int] = []
-    problems = []
+    problems: list[Problem] = []
     for n, line in enumerate(src.text.split("\n"), src.first_line):
         if not line.strip():
             continue
@@ -40,7 +40,7 @@ def load_json_lines(src: SourceText, load: Callable[[SourceText], Any]) -> tuple
         lines.append(n)
     if problems:
         raise SourceError(problems=problems)
-    marks = {(i,): (line, 1) for i, line in enumerate(lines)}
+    marks: dict[tuple, tuple[int, int]] = {(i,): (line, 1) for i, line in enumerate(lines)}
     marks[()] = (1, 1)
 
     def line_of(path: tuple) -> int:

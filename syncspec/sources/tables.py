@@ -26,9 +26,9 @@ def extract_table(strategy: TableStrategy, src: SourceText, doc: MarkdownDoc) ->
         if wanted and not wanted <= {c.text.strip().lower() for c in table.header}:
             continue
         if strategy.layout == "key_value":
-            record = _key_value(table, data, mapping, raw, heading)
-            if record is not None:
-                yield Record(record, src.display, src.line_of(table.start), "table")
+            pairs = _key_value(table, data, mapping, raw, heading)
+            if pairs is not None:
+                yield Record(pairs, src.display, src.line_of(table.start), "table")
             continue
         headers = [c.text for c in table.header]
         names = _field_names(headers)

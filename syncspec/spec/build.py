@@ -8,6 +8,7 @@ import difflib
 import hashlib
 import json
 import re
+import typing
 from typing import Any
 
 from ..errors import Problem
@@ -212,6 +213,7 @@ def _column(doc: Located, name: str, conf: Any, context: dict[str, str], problem
         steps = []
         for j, step in enumerate(conf["transform"]):
             step_name, arg = next(iter(step.items())) if isinstance(step, dict) else (step, None)
+            arg = typing.cast(Any, arg)
             where = base + ("transform", j, step_name)
             if step_name == "find_all":
                 arg = _regex(doc, where, arg, problems)
