@@ -112,7 +112,8 @@ TABLES = """\
 
 
 def test_a_table_picked_by_its_header_with_a_row_filter_and_extra_cells(make_ws, sqlite_url):
-    s = spec("- table:\n    header: [version, Author]\n    columns: {Version: version}\n"
+    # raw: the template row's <version> stays (as text the parser drops it as HTML); unless drops the row
+    s = spec("- table:\n    header: [version, Author]\n    columns: {Version: version}\n    markup: raw\n"
              "    unless: {version: '^<.*>$'}", "version",
              "version: text\ndate: {type: date, from: fields.date}\nauthor: {type: text, from: fields.author}\n"
              "note: {type: text, from: extra.0}")
@@ -190,3 +191,14 @@ def test_preview_says_a_repeated_reason_once_with_a_count(make_ws):
     assert notes == ["docs/n0.md and 4 more file(s) like it: no records. sections: no level-2 heading matches "
                      "'^(?P<id>BUILD-\\d+):', but 1 heading(s) of level 3 do (first: '### BUILD-0: deeper' at line 1): "
                      "set level: 3"]
+
+
+def test_preview_explains_records_dropped_by_filters_and_tables_without_the_header(make_ws):
+    s = spec("- table: {header: [Version, Date], unless: {fields.version: '.'}}", "heading", "heading: text")
+    notes = Workspace.open(make_ws({"specs/t.yaml": s, "docs/doc.md": TABLES})).preview("t").notes
+    assert notes == ["docs/doc.md: no records. table: 2 record(s), none passed the filters (unless fields.version ~ "
+                     "'.'); the first (line 12) has fields.version = '1.0'"]
+    s = spec("- table: {header: [Release]}", "heading", "heading: text")
+    notes = Workspace.open(make_ws({"specs/t.yaml": s, "docs/doc.md": TABLES})).preview("t").notes
+    assert notes == ["docs/doc.md: no records. table: 3 table(s), none with the header cells Release; their headers: "
+                     "Metadata | Value (line 3); Version | Date | Author (line 10); Name | Role (line 17)"]
