@@ -201,4 +201,4 @@ def test_preview_explains_records_dropped_by_filters_and_tables_without_the_head
     s = spec("- table: {header: [Release]}", "heading", "heading: text")
     notes = Workspace.open(make_ws({"specs/t.yaml": s, "docs/doc.md": TABLES})).preview("t").notes
     assert notes == ["docs/doc.md: no records. table: 3 table(s), none with the header cells Release; their headers: "
-                     "Metadata | Value (line 3); Version | Date | Author (line 10); Name | Role (line 17)"]
+                     "Metadata | Value (line 3); Version | Date | Author (line 10); Name | Role (line 16)"]
