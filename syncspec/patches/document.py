@@ -120,8 +120,10 @@ def load_patch(path: Path, display: str, problems: list[Problem]) -> PatchDoc | 
                                         hint="split it into one post-condition per check"))
     if len(problems) > before:
         return None
+    named = NAME_RE.match(data["id"])
+    assert named is not None       # the schema's pattern for id
     return PatchDoc(
-        id=data["id"], number=int(NAME_RE.match(data["id"]).group("number")), file=display, path=path,
+        id=data["id"], number=int(named.group("number")), file=display, path=path,
         title=data["title"], status=data.get("status", "ready"), priority=data.get("priority"),
         created=data.get("created"), requires=tuple(data.get("requires", [])),
         operations=tuple(data["operations"]), post_conditions=tuple(data.get("post_conditions", [])),
