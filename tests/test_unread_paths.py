@@ -48,3 +48,34 @@ def test_preview_notes_a_typo_even_behind_a_default(make_ws):
     ws = make_ws({"specs/n.yaml": SPEC, "docs/a.md": "---\nfields: {status: done}\nowner: ann\n---\n"})
     notes = Workspace.open(ws).preview("notes").notes
     assert "column 'status' reads 'fields.stauts', which no record has; did you mean 'fields.status'?" in notes
+
+
+def test_sync_and_plan_fail_on_a_typo_and_write_nothing(make_ws, sqlite_url):
+    import sqlite3
+
+    import pytest
+
+    from syncspec.errors import MappingError
+
+    ws = make_ws({"specs/n.yaml": SPEC.replace("    owner: {type: text, from: ownr}\n", ""),
+                  "docs/a.md": "---\nfields: {status: done}\n---\n"})
+    for verb in ("plan", "sync"):
+        with pytest.raises(MappingError) as err:
+            getattr(Workspace.open(ws, database_url=sqlite_url), verb)()
+        assert [p.format() for p in err.value.problems] == [
+            "specs/n.yaml:10:32: $.target.columns.status.from: column 'status' of spec 'notes' reads "
+            "'fields.stauts', which no record has; did you mean 'fields.status'?\n"
+            "    hint: fix from: in specs/n.yaml (from: fields.status)"]
+    db = sqlite3.connect(sqlite_url.split("sqlite:///", 1)[1])
+    assert db.execute("SELECT name FROM sqlite_master WHERE name = 'notes'").fetchall() == []
+
+
+def test_an_optional_key_no_record_has_yet_is_not_an_error(make_ws, sqlite_url):
+    import sqlite3
+
+    ws = make_ws({"specs/n.yaml": SPEC.replace("from: fields.stauts, default: open", "from: fields.status")
+                  .replace("    owner: {type: text, from: ownr}\n", ""),
+                  "docs/a.md": "---\nfields: {status: done}\n---\n"})
+    Workspace.open(ws, database_url=sqlite_url).sync()
+    db = sqlite3.connect(sqlite_url.split("sqlite:///", 1)[1])
+    assert db.execute("SELECT k, status, covers FROM notes").fetchall() == [("docs/a.md", "done", None)]

@@ -224,3 +224,10 @@ def test_a_parent_value_error_with_children_is_reported_as_itself(make_ws, sqlit
     (p,) = err.value.problems
     assert (p.file, p.line) == ("docs/runs2.md", 11) and "'soon' is not a valid date" in p.message
     assert rows(sqlite_url, "SELECT name FROM sqlite_master WHERE name = 'runs'") == []   # rolled back
+
+
+def test_on_error_warn_reaches_the_sync_result_once(make_ws, sqlite_url):
+    ws = make_ws({"specs/r.yaml": DATES_SPEC, "docs/releases.md": RELEASES})
+    result = Workspace.open(ws, database_url=sqlite_url).sync()
+    (cs,) = result.changes
+    assert [(w.file, w.line) for w in cs.warnings] == [("docs/releases.md", 13)]
