@@ -146,6 +146,17 @@ def _strategy(doc: Located, i: int, item: Any, problems: list[Problem]) -> Strat
     where = _filters(doc, base, conf, problems)
     if strategy is None or len(problems) > before:
         return None
+    keys = strategy.record_keys()
+    for f in where if keys is not None else ():
+        if f.path[0] not in keys:      # a typo here would drop every record without a word
+            option = "where" if f.keep else "unless"
+            close = difflib.get_close_matches(f.path[0], sorted(keys), n=1)
+            problems.append(doc.problem(base + (option, ".".join(f.path)),
+                                        f"{option} reads {'.'.join(f.path)!r}, but {kind} records have no "
+                                        f"{f.path[0]!r}", hint=f"did you mean {close[0]!r}?" if close else
+                                        f"record keys: {', '.join(sorted(keys))}", key=True))
+    if len(problems) > before:
+        return None
     return dataclasses.replace(strategy, where=where) if where else strategy
 
 

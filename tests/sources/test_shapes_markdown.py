@@ -202,3 +202,16 @@ def test_preview_explains_records_dropped_by_filters_and_tables_without_the_head
     notes = Workspace.open(make_ws({"specs/t.yaml": s, "docs/doc.md": TABLES})).preview("t").notes
     assert notes == ["docs/doc.md: no records. table: 3 table(s), none with the header cells Release; their headers: "
                      "Metadata | Value (line 3); Version | Date | Author (line 10); Name | Role (line 16)"]
+
+
+def test_a_filter_on_a_key_the_strategy_never_produces_is_a_spec_error(make_ws):
+    import pytest
+
+    from syncspec.errors import SpecError
+
+    s = spec("- tasks: {unless: {txt: '^TEMPLATE'}}", "position", "position: integer")
+    with pytest.raises(SpecError) as err:
+        Workspace.open(make_ws({"specs/t.yaml": s, "docs/doc.md": TASKS})).validate()
+    assert [p.format() for p in err.value.problems] == [
+        "specs/t.yaml:5:24: $.source.records[0].tasks.unless.txt: unless reads 'txt', but tasks records have no 'txt'\n"
+        "    hint: did you mean 'text'?"]
