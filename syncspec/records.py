@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import hashlib
@@ -279,15 +280,14 @@ class Mapper:
         else:
             values[col.name] = None
         if col.on_error == "warn":
-            self.warnings.append(Problem(problem.message + " (stored as "
-                                         + ("NULL" if values[col.name] is None else repr(values[col.name])) + ")",
-                                         file=problem.file, line=problem.line, json_path=problem.json_path,
-                                         hint=problem.hint))
+            self.warnings.append(dataclasses.replace(problem, message=problem.message + " (stored as "
+                                         + ("NULL" if values[col.name] is None else repr(values[col.name])) + ")"))
         return True
 
     def _problem(self, record: Record, col: Column, what: str, hint: str) -> Problem:
+        line, column = record.where(col.path)
         return Problem(f"column {col.name!r} of spec {self.spec.name!r}: {what}", file=record.file,
-                       line=record.line_of(col.path), json_path=f"$.target.columns.{col.name}", hint=hint)
+                       line=line, column=column, json_path=f"$.target.columns.{col.name}", hint=hint)
 
 
 def has_path(record: Record, path: tuple[str, ...]) -> bool:

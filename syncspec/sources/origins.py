@@ -32,13 +32,13 @@ class MarksOrigin:
     def __init__(self, marks: dict[tuple, tuple[int, int]], whole: str | None = None):
         self.marks = marks
         self.whole = whole          # the record key holding the whole document ("frontmatter")
-        self._by_text: dict[tuple[str, ...], int] | None = None
+        self._by_text: dict[tuple[str, ...], tuple[int, int]] | None = None
 
-    def line(self, record: Record, path: tuple[str, ...]) -> int | None:
+    def locate(self, record: Record, path: tuple[str, ...]) -> tuple[int, int | None] | None:
         if path[0].startswith("$"):
             return None
         if self._by_text is None:
-            self._by_text = {tuple(str(p) for p in k): v[0] for k, v in self.marks.items()}
+            self._by_text = {tuple(str(p) for p in k): v for k, v in self.marks.items()}
         full = path[1:] if path[0] == self.whole else pointer_parts(record) + path
         for n in range(len(full), 0, -1):
             found = self._by_text.get(full[:n])
@@ -55,7 +55,7 @@ class JsonOrigin:
         self._depth = -1
         self._line: Callable[[tuple], int] | None = None
 
-    def line(self, record: Record, path: tuple[str, ...]) -> int | None:
+    def locate(self, record: Record, path: tuple[str, ...]) -> tuple[int, int | None] | None:
         if path[0].startswith("$"):
             return None
         typed: list[Any] = []
@@ -75,7 +75,7 @@ class JsonOrigin:
         for n in range(len(typed), 0, -1):
             found = self._line(tuple(typed[:n]))
             if found > 1 or n == 1:
-                return found
+                return found, None
         return None
 
 
@@ -86,7 +86,7 @@ class FieldLinesOrigin:
                  span: Callable[[Record], tuple[int, int] | None]):
         self.src, self.rx, self.snake, self.span = src, rx, snake, span
 
-    def line(self, record: Record, path: tuple[str, ...]) -> int | None:
+    def locate(self, record: Record, path: tuple[str, ...]) -> tuple[int, int | None] | None:
         if path[0] != "fields" or len(path) < 2 or self.rx is None:
             return None
         where = self.span(record)
@@ -99,5 +99,8 @@ class FieldLinesOrigin:
             if key is None:
                 continue
             if (snake_case(key) if self.snake else key.strip()) == path[1]:
-                return self.src.line_of(start + len(text[:m.start()].encode("utf-8")))
+                value = next((g for g in m.re.groupindex if g.endswith("v") and m.group(g) is not None), None)
+                at = m.start(value) if value is not None else m.start()
+                column = at - text.rfind("\n", 0, at)     # 1-based, in characters
+                return self.src.line_of(start + len(text[:m.start()].encode("utf-8"))), column
         return None

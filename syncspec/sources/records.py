@@ -13,7 +13,7 @@ _SNAKE_RE = re.compile(r"[\W_]+")   # unicode-aware: "Priorität" stays a word, 
 class Origin(Protocol):
     """Where in its file a record's values were written; asked only when a value is in error."""
 
-    def line(self, record: Record, path: tuple[str, ...]) -> int | None: ...
+    def locate(self, record: Record, path: tuple[str, ...]) -> tuple[int, int | None] | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,14 +30,14 @@ class Record:
     strategy: str
     origin: Origin | None = None
 
-    def line_of(self, path: tuple[str, ...] | None) -> int:
-        """The line of the value at ``path`` (the record's own line when not known)."""
+    def where(self, path: tuple[str, ...] | None) -> tuple[int, int | None]:
+        """(line, column) of the value at ``path``: the record's own line when not known."""
         if self.origin is None or not path:
-            return self.line
+            return self.line, None
         try:
-            return self.origin.line(self, path) or self.line
+            return self.origin.locate(self, path) or (self.line, None)
         except (LookupError, ValueError, TypeError):   # a best effort for a message: never an error of its own
-            return self.line
+            return self.line, None
 
     def get(self, path: tuple[str, ...]) -> Any:
         """Value at a dotted record path; ``$path``/``$line``/... are record metadata."""

@@ -17,13 +17,14 @@ _STYLE_RES = {
     # **Key**: v, **Key:** v, and the underscore spelling __Key__: v
     "bold": r"^[ \t]*(?:[-*+][ \t]+)?(?:\*\*(?P<bk>[^*\n]+?)(?::\*\*|\*\*[ \t]*:)|__(?P<uk>[^_\n]+?)(?::__|__[ \t]*:))"
             r"[ \t]*(?P<bv>[^\n]*)$",
-    # Obsidian Dataview inline fields: Key:: v
-    "dataview": r"^[ \t]*(?:[-*+][ \t]+)?(?P<dk>[^\W\d_][\w /.()-]{0,60}?)[ \t]*::[ \t]*(?P<dv>[^\n]*?)[ \t\r]*$",
+    # Obsidian Dataview inline fields: a Key:: v line, or [Key:: v] anywhere in a line
+    "dataview": r"^[ \t]*(?:[-*+][ \t]+)?(?P<dk>[^\W\d_][\w /.()-]{0,60}?)[ \t]*::[ \t]*(?P<dv>[^\n]*?)[ \t\r]*$"
+                r"|\[(?P<ik>[^\W\d_][\w /.()-]{0,60}?)[ \t]*::[ \t]*(?P<iv>[^\]\n]*?)[ \t]*\]",
     "list": r"^[ \t]*[-*+][ \t]+(?P<lk>[^\W\d_][\w /.()-]{0,60}?)[ \t]*:[ \t]+(?P<lv>[^\n]*\S)[ \t\r]*$",
     "plain": r"^(?P<pk>[^\W\d_][\w /.()-]{0,60}?)[ \t]*:[ \t]+(?P<pv>[^\n]*\S)[ \t\r]*$",
 }
 _COMPILED: dict[tuple[str, ...], re.Pattern[str]] = {}
-_PAIRS = (("bk", "bv"), ("uk", "bv"), ("lk", "lv"), ("dk", "dv"), ("pk", "pv"))   # key group, value group
+_PAIRS = (("bk", "bv"), ("uk", "bv"), ("lk", "lv"), ("dk", "dv"), ("ik", "iv"), ("pk", "pv"))   # key group, value group
 # link reference definitions (and blank lines) closing a file, as keep-a-changelog puts them
 _DEFINITIONS_TAIL = re.compile(rb"(?:^[ \t]{0,3}\[[^\]\r\n]+\]:[ \t]*\S[^\r\n]*(?:\r?\n|\Z)|^[ \t]*(?:\r?\n|\Z))+\Z",
                                re.M)

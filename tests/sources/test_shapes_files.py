@@ -46,7 +46,7 @@ RFCS = {
                           "### Notes\n\nA detail.\n\n## Appendix\n\nStatus: not a header field\n",
     # fields before any heading, after an HTML comment; Dataview and underscore-bold fields
     "rfcs/0003-queues.md": "<!-- Owner: not me -->\nStart Date:: 2015-01-02\n__Status__: Draft\n"
-                           "**Owner**: Ada\n\n## Decision\n\nQueues, later.\n",
+                           "Filed by [Owner:: Ada] in [Area:: infra].\n\n## Decision\n\nQueues, later.\n",
     # TOML front matter, fields after it
     "rfcs/0004-toml.md": "+++\ntitle = \"TOML matter\"\ndate = 2020-05-18\n+++\n\n- Start Date: 2020-05-18\n\n"
                          "## Status\n\nThe section, not the field.\n",

@@ -171,7 +171,7 @@ def test_a_bad_date_is_an_error_at_the_field_line_and_names_the_formats(make_ws,
     with pytest.raises(MappingError) as err:
         Workspace.open(ws, database_url=sqlite_url).sync()
     (p,) = err.value.problems
-    assert (p.file, p.line) == ("docs/releases.md", 11)
+    assert (p.file, p.line, p.column) == ("docs/releases.md", 11, 13)     # '- Released: the 23rd'
     assert p.message == ("column 'released' of spec 'releases': value 'the 23rd' is not a valid date (matches none "
                          "of the formats '%B %d %Y', '%d-%m-%Y' and is not an ISO date)")
 
@@ -182,7 +182,7 @@ def test_front_matter_and_json_value_errors_name_the_value_line(make_ws):
     ws = make_ws({"specs/n.yaml": spec, "docs/a.md": "---\ntitle: A\n\ndue: someday\n---\n"})
     with pytest.raises(MappingError) as err:
         Workspace.open(ws).plan()
-    assert [(p.file, p.line) for p in err.value.problems] == [("docs/a.md", 4)]
+    assert [(p.file, p.line, p.column) for p in err.value.problems] == [("docs/a.md", 4, 6)]
 
     spec = ("sync: j\nsource:\n  files: plan.json\n  records: [{json: {pointer: /tasks/*}}]\ntarget:\n  table: j\n"
             "  key: [id]\n  columns:\n    id: text\n    hours: {type: real, from: effort.hours}\n")
