@@ -146,8 +146,8 @@ def _strategy(doc: Located, i: int, item: Any, problems: list[Problem]) -> Strat
     where = _filters(doc, base, conf, problems)
     if strategy is None or len(problems) > before:
         return None
-    keys = strategy.record_keys()
-    for f in where if keys is not None else ():
+    keys = strategy.record_keys() or set()
+    for f in where if strategy.record_keys() is not None else ():
         if f.path[0] not in keys:      # a typo here would drop every record without a word
             option = "where" if f.keep else "unless"
             close = difflib.get_close_matches(f.path[0], sorted(keys), n=1)
