@@ -22,7 +22,7 @@ from .changes import state_hash
 from .errors import ConfigError, Problem, SyncSpecError
 from .lane import Lane
 from .plan import ChangeSet, changed_columns
-from .results import INPUT_ERRORS, Collected, Deadline, Options, PlanResult, Progress, SyncResult
+from .results import Collected, Deadline, Options, PlanResult, Progress, SyncResult
 from .spec.model import Spec, TargetRef
 from .state import StateStore, WorkspaceState
 from .step import run_spec
@@ -131,22 +131,28 @@ def execute(cfg: WorkspaceConfig, specs: list[Spec], target_label: str | None, w
             timeout = cfg.lock_timeout if opts.lock_timeout is None else opts.lock_timeout
             for t in run.targets.values():
                 stack.enter_context(t.lock(timeout))
+                t.bound(timeout, opts.max_seconds)
             if run.state is not None:
                 stack.enter_context(run.state.lock(timeout))
+            for t in run.targets.values():
+                stores[t.name] = t.state_store() or run.state.ledger   # type: ignore[union-attr,assignment]
+            run_id = str(uuid.uuid4())
+            commit = git_commit(cfg.root)
+            for store in _distinct(stores.values()):    # on the record as running, before anything changes
+                store.begin_run(cfg.project, "sync", label, commit, utcnow(), run_id)
+            if any(t.irreversible(run.of(t, run.selected()), run.of(t, run.everything))
+                   for t in run.targets.values()):
+                _plan(cfg, specs, run, label, opts, time.perf_counter())   # input problems raise here, pre-DDL
             notes: dict[str, list[str]] = {}
             for t in run.targets.values():
                 notes.update(stack.enter_context(t.session(run.of(t, run.selected()), run.of(t, run.everything),
                                                            opts.allow_destructive)))
-            shared = stack.enter_context(run.state.transaction()) if run.state is not None else None
-            for t in run.targets.values():
-                stores[t.name] = t.state_store() or shared   # type: ignore[assignment]
-            run_id = str(uuid.uuid4())
-            for store in _distinct(stores.values()):
-                store.start_run(cfg.project, "sync", label, git_commit(cfg.root), utcnow(), run_id=run_id)
+            if run.state is not None:
+                stack.enter_context(run.state.transaction())
             result = _sync(cfg, specs, run, stores, run_id, label, notes, opts, Deadline(opts.max_seconds))
     except BaseException as exc:
         err = run.error(exc)
-        if run_id is not None and not isinstance(err, INPUT_ERRORS):
+        if run_id is not None:        # bad input too: the targets are untouched, the run and its problems recorded
             for store in _distinct(stores.values()):
                 _record_failure(store, cfg, run_id, label, exc, err)
         if err is not None and err is not exc:

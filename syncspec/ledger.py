@@ -99,6 +99,8 @@ class FileState:
     sha256: str
     spec_hash: str
     entry_count: int
+    ctime_ns: int = 0        # with the inode, what `cp -p`, `rsync -t` and `touch -r` cannot set back (as git's
+    inode: int = 0           # index compares); 0: a ledger written before they were recorded
 
 
 def _entries(text: str) -> tuple[list, list | None]:
@@ -198,6 +200,8 @@ class Ledger:
             spec_hash = pw.CharField(max_length=64)
             entry_count = pw.IntegerField(default=0)
             entries = pw.TextField(default="[]")   # JSON [[key, hash], ...]
+            ctime_ns = pw.BigIntegerField(default=0)
+            inode = pw.BigIntegerField(default=0)
 
             class Meta:
                 table_name = "syncspec_source_files"
@@ -207,10 +211,30 @@ class Ledger:
         self.Run, self.Step, self.Event, self.SourceFile = Run, Step, Event, SourceFile
 
     def exists(self) -> bool:
-        return self.db.table_exists("syncspec_runs")
+        """All four tables are there (created in this order, one by one on MariaDB: check the last)."""
+        return self.db.table_exists("syncspec_source_files") and self.db.table_exists("syncspec_runs")
 
     def ensure(self) -> None:
         self.db.create_tables([self.Run, self.Step, self.Event, self.SourceFile])  # IF NOT EXISTS, each
+        self.upgrade()
+
+    def upgrade(self) -> None:
+        """Add the file-identity columns to a ledger written by an older syncspec (additive, nullable)."""
+        if self._identity():
+            return
+        from playhouse.migrate import SchemaMigrator, migrate
+
+        m = SchemaMigrator.from_database(self.db)
+        migrate(m.add_column("syncspec_source_files", "ctime_ns", self.SourceFile.ctime_ns),
+                m.add_column("syncspec_source_files", "inode", self.SourceFile.inode))
+        self._has_identity = True
+
+    def _identity(self) -> bool:
+        """Does syncspec_source_files have ctime_ns and inode (one look per Ledger)?"""
+        if getattr(self, "_has_identity", None) is None:
+            names = {c.name for c in self.db.get_columns("syncspec_source_files")}
+            self._has_identity = {"ctime_ns", "inode"} <= names
+        return bool(self._has_identity)
 
     # -- append -------------------------------------------------------------
     def start_run(self, project: str, command: str, target: str, git_commit: str | None,
@@ -244,20 +268,43 @@ class Ledger:
                 for op, key, old, new, file, line in events]
         bulk_insert(self.db, self.Event, names, rows)
 
+    def begin_run(self, project: str, command: str, target: str, git_commit: str | None,
+                  now: dt.datetime, run_id: str) -> None:
+        """The run is on the record as ``running`` from its start, committed at once (its own transaction)."""
+        if not self.exists():
+            self.ensure()
+        else:
+            self.upgrade()
+        self.start_run(project, command, target, git_commit, now, run_id=run_id)
+        self.transition(run_id, "pending", "running", now)
+
+    def transition(self, run_id: str, old: str, new: str, now: dt.datetime) -> None:
+        """A run's state change as an event of its own (seed 004's audit trail): ``run:<new>``."""
+        from .targets.sql.table import bulk_insert
+
+        stamp = now.isoformat(sep=" ") if _is_sqlite(self.db) else now
+        bulk_insert(self.db, self.Event, ["run", "step_attempt_id", "timestamp", "event_type", "table_name",
+                                          "entry_key", "old_hash", "new_hash"],
+                    [(run_id, run_id, stamp, f"run:{new}", "syncspec_runs", "[]", old, new)])
+
     def finish_run(self, run_id: str, state: str, now: dt.datetime, exit_code: int,
                    totals: dict[str, int] | None = None, error: str | None = None) -> None:
         assert state in TERMINAL
         self.Run.update(state=state, ended_at=now, exit_code=exit_code, error_message=error,
                         **(totals or {})).where(self.Run.run_id == run_id).execute()
+        self.transition(run_id, "running", state, now)
 
     def record_failure(self, project: str, target: str, git_commit: str | None, run_id: str, state: str,
                        exit_code: int, error: str, now: dt.datetime) -> None:
-        """A failed run's own rows rolled back with it: record it, in a transaction of its own."""
+        """The run's writes rolled back; its ``running`` row (committed at its start) becomes failed or
+        canceled with its problems, in a transaction of its own."""
         if self.db.in_transaction():
             self.db.rollback()
         with self.db.atomic():
-            self.ensure()
-            self.start_run(project, "sync", target, git_commit, now, run_id=run_id)
+            if not self.exists():
+                self.ensure()
+            if not self.Run.select().where(self.Run.run_id == run_id).exists():
+                self.start_run(project, "sync", target, git_commit, now, run_id=run_id)
             self.finish_run(run_id, state, now, exit_code, error=error)
 
     # -- source file states (file-level change detection) ------------------
@@ -266,7 +313,8 @@ class Ledger:
         if not self.db.table_exists("syncspec_source_files"):
             return {}
         F = self.SourceFile
-        query = F.select(F.path, F.size, F.mtime_ns, F.sha256, F.spec_hash, F.entry_count).where(F.spec == spec)
+        cols = [F.path, F.size, F.mtime_ns, F.sha256, F.spec_hash, F.entry_count]
+        query = F.select(*cols, *((F.ctime_ns, F.inode) if self._identity() else ())).where(F.spec == spec)
         return {row[0]: FileState(*row) for row in query.tuples().iterator()}
 
     def file_entries(self, spec: str, paths: Sequence[str]) -> dict[tuple, tuple[str, str]]:
@@ -302,9 +350,10 @@ class Ledger:
                     out[tuple(key)] = path
         return out
 
-    def save_files(self, spec: str, spec_hash: str, parsed: Sequence[tuple[str, int, int, str, list, list | None]],
-                   touched: Sequence[tuple[str, int, int]], removed: Sequence[str], replace_all: bool) -> None:
-        """Record the files' new state; parsed = (path, size, mtime_ns, sha256, [[key, hash], ...], pieces)."""
+    def save_files(self, spec: str, spec_hash: str, parsed: Sequence[tuple], touched: Sequence[tuple],
+                   removed: Sequence[str], replace_all: bool) -> None:
+        """Record the files' new state; parsed = (path, size, mtime_ns, sha256, [[key, hash], ...], pieces,
+        ctime_ns, inode); touched = (path, size, mtime_ns, ctime_ns, inode)."""
         from .targets.sql.table import bulk_insert
 
         F = self.SourceFile
@@ -314,14 +363,15 @@ class Ledger:
             gone = [p for p, *_ in parsed] + list(removed)
             for start in range(0, len(gone), 500):
                 F.delete().where((F.spec == spec) & F.path.in_(gone[start:start + 500])).execute()
-            for path, size, mtime_ns in touched:
-                F.update(size=size, mtime_ns=mtime_ns).where((F.spec == spec) & (F.path == path)).execute()
+            for path, size, mtime_ns, ctime_ns, inode in touched:
+                F.update(size=size, mtime_ns=mtime_ns, ctime_ns=ctime_ns, inode=inode).where(
+                    (F.spec == spec) & (F.path == path)).execute()
         rows = [(spec, path, size, mtime_ns, sha, spec_hash, len(entries),
                  json.dumps(entries if pieces is None else {"e": entries, "p": pieces},
-                            separators=(",", ":"), ensure_ascii=False))
-                for path, size, mtime_ns, sha, entries, pieces in parsed]
+                            separators=(",", ":"), ensure_ascii=False), ctime_ns, inode)
+                for path, size, mtime_ns, sha, entries, pieces, ctime_ns, inode in parsed]
         bulk_insert(self.db, F, ["spec", "path", "size", "mtime_ns", "sha256", "spec_hash", "entry_count",
-                                 "entries"], rows)
+                                 "entries", "ctime_ns", "inode"], rows)
 
     # -- read ---------------------------------------------------------------
     def runs(self, limit: int = 20, spec: str | None = None) -> list[RunRecord]:
@@ -356,9 +406,19 @@ class Ledger:
     def events(self, run_id: str) -> list[EventRecord]:
         if not self.exists():
             return []
-        q = self.Event.select().where(self.Event.run == run_id).order_by(self.Event.event_id)
+        q = (self.Event.select().where((self.Event.run == run_id) & ~self.Event.event_type.startswith("run:"))
+             .order_by(self.Event.event_id))
         return [EventRecord(e.event_id, e.run_id, e.step_attempt_id, e.timestamp, e.event_type, e.table_name,
                             json.loads(e.entry_key), e.old_hash, e.new_hash, e.file, e.line) for e in q]
+
+    def lifecycle(self, run_id: str) -> list[tuple[str, str, Any]]:
+        """(old state, new state, when) of each transition of a run, in order."""
+        if not self.exists():
+            return []
+        E = self.Event
+        q = (E.select(E.old_hash, E.new_hash, E.timestamp)
+             .where((E.run == run_id) & E.event_type.startswith("run:")).order_by(E.event_id))
+        return [tuple(r) for r in q.tuples()]
 
     def last_steps(self) -> dict[str, StepRecord]:
         """The latest succeeded step of each spec (what `status` compares against)."""
