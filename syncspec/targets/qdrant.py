@@ -1,7 +1,8 @@
 """The vector target kind: a spec's rows as points in a Qdrant collection, for semantic search.
 
 Embedded local mode by default (qdrant-client keeps the collection in a folder, default
-``.syncspec/qdrant``: no server), or a server when the URL is ``http(s)://host:6333``.
+``.syncspec/qdrant``: no server; ``qdrant://rel/path`` or ``qdrant:///abs/path`` for another),
+or a server when the URL is ``http(s)://host:6333``.
 No transactions and no lock of its own, so the engine holds writes back until the run's
 input checked out and keeps this target's state in the workspace state database
 (ADR 0005). Writes are idempotent: a point's ID is a UUID5 of spec name and key (the

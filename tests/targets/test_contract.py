@@ -79,7 +79,7 @@ def workspace(kind, tmp_path, request):
     elif kind == "qdrant":
         pytest.importorskip("qdrant_client", reason="pip install 'syncspec[qdrant]'")
         database = f"sqlite:///{tmp_path / 'unused.db'}"
-        extra = f"targets:\n  vec: {{kind: qdrant, url: {tmp_path / 'qdrant'}}}\n"     # local mode, own folder
+        extra = f"targets:\n  vec: {{kind: qdrant, url: \"qdrant://{tmp_path / 'qdrant'}\"}}\n"     # local mode, own folder
     else:
         database = {"sqlite": f"sqlite:///{tmp_path / 'target.db'}",
                     "postgresql": None, "mariadb": None}[kind] or request.getfixturevalue(

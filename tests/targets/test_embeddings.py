@@ -65,7 +65,7 @@ def words(text: str) -> set[str]:
 
 
 def test_a_semantic_match_that_shares_no_words_with_the_query(make_ws, tmp_path):
-    root = make_ws({"syncspec.yaml": f"project: p\nspecs: specs/\ntargets:\n  vec: {{kind: qdrant, url: {tmp_path / 'q'}}}\n",
+    root = make_ws({"syncspec.yaml": f"project: p\nspecs: specs/\ntargets:\n  vec: {{kind: qdrant, url: \"qdrant://{tmp_path / 'q'}\"}}\n",
                     "specs/notes.yaml": SPEC, "docs/NOTES.md": NOTES})
     assert Workspace.open(root).sync().inserted == 3
     query = "car repair"

@@ -66,7 +66,7 @@ def _workspace(tmp_path: Path, also: bool) -> Path:
     (root / "docs").mkdir()
     (root / "syncspec.yaml").write_text(
         f"project: p\ndatabase: sqlite:///{tmp_path / 't.db'}\nspecs: specs/\n"
-        f"targets:\n  vec: {{kind: qdrant, url: {tmp_path / 'qdrant'}}}\n")
+        f"targets:\n  vec: {{kind: qdrant, url: \"qdrant://{tmp_path / 'qdrant'}\"}}\n")
     (root / "specs" / "notes.yaml").write_text(_spec(also))
     (root / "docs" / "NOTES.md").write_text(NOTES)
     return root
