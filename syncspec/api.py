@@ -226,3 +226,11 @@ class Workspace:
         else:
             files = resolve_files(spec, self.root)
         return _preview(spec, files, dict(self.config.context, sync=spec.name), limit)
+
+    # -- render back ----------------------------------------------------------------
+    def render(self, only: list[str] | None = None, check: bool = False) -> list[Any]:
+        """Write each spec's ``render:`` sections from its target's current rows (only where the text
+        changed); ``check``: write nothing, CheckFailed (exit 6) if one is stale (syncspec/render.py)."""
+        from .render import render
+
+        return render(self.config, self.specs(only), check=check)

@@ -137,7 +137,7 @@ class _Layout:
         self.heartbeat = str(beat) if beat else None
         if self.heartbeat:
             self._check_key_template(self.heartbeat, binding, f"{where}.heartbeat")
-        if any("expired" in on for _, on in self.hot) and not self.heartbeat:
+        if any("expired" in on for _, on, _ in self.hot) and not self.heartbeat:
             raise SpecError(problems=[Problem(
                 "hot_keys clear_on: expired needs `heartbeat:` (the key whose absence means expired)",
                 file=spec.file, json_path=f"{where}.heartbeat", hint="e.g. heartbeat: 'pr:{id}:heartbeat'")])
@@ -151,7 +151,7 @@ class _Layout:
                 file=binding.spec.file, json_path=where,
                 hint=f"use {{spec}}, {{key}} or a key column: {', '.join(self.key_names)}")])
 
-    def _hot_keys(self, binding: Binding) -> tuple[tuple[str, frozenset[str]], ...]:
+    def _hot_keys(self, binding: Binding) -> tuple[tuple[str, frozenset[str], str | None], ...]:
         out = []
         for i, item in enumerate(binding.ref.option("hot_keys") or ()):
             where = f"{binding.ref.json_path}.hot_keys[{i}]"
@@ -163,7 +163,8 @@ class _Layout:
                 raise SpecError(problems=[Problem(
                     f"clear_on {sorted(on - set(CLEAR_ON))} is not one of {', '.join(CLEAR_ON)}",
                     file=binding.spec.file, json_path=f"{where}.clear_on")])
-            out.append((template, on))
+            name = item.get("name") or _last_segment(template)
+            out.append((template, on, name))
         return tuple(out)
 
     def key_name(self, template: str, key: Key) -> str:
@@ -174,7 +175,7 @@ class _Layout:
 
     def hot_names(self, key: Key, why: str) -> list[str]:
         """The hot keys of an entry that ``why`` (removed, changed) clears."""
-        return [self.key_name(t, key) for t, on in self.hot if why in on]
+        return [self.key_name(t, key) for t, on, _ in self.hot if why in on]
 
     def name(self, key: Key, values: dict[str, Any]) -> str:
         fields = {n: _text(v) for n, v in values.items()}
@@ -208,6 +209,12 @@ class _Layout:
             else:
                 out[name] = coerce(v, ctype)
         return out
+
+
+def _last_segment(template: str) -> str | None:
+    """A hot key's default name (what a render template calls it): ``hot_state`` of ``pr:{id}:hot_state``."""
+    last = template.rsplit(":", 1)[-1]
+    return last if last.isidentifier() else None
 
 
 def _text(value: Any) -> str:
@@ -443,7 +450,7 @@ class RedisTarget:
         """``clear_on: expired``: delete each entry's such hot keys whose heartbeat key is gone (one Lua
         call per batch, so a heartbeat written meanwhile is seen). Returns how many keys went."""
         layout = self._layout(binding)
-        templates = [t for t, on in layout.hot if "expired" in on]
+        templates = [t for t, on, _ in layout.hot if "expired" in on]
         if not templates or not layout.heartbeat:
             return 0
         keys = [tuple(json.loads(f)) for f in self.client.hkeys(layout.index)]
@@ -456,6 +463,29 @@ class RedisTarget:
                     argv += [layout.key_name(t, key), beat]
             gone += int(self.client.eval(_EXPIRE_HOT, 0, *argv))
         return gone
+
+    def hot_fields(self, binding: Binding) -> tuple[str, ...]:
+        """The names of the binding's hot keys, as a render template uses them."""
+        return tuple(n for _, _, n in self._layout(binding).hot if n)
+
+    def hot_values(self, binding: Binding, keys: Sequence[Key]) -> dict[Key, dict[str, str | None]]:
+        """key -> {hot key name: its value (None: absent)} for the named hot keys (render reads them)."""
+        layout = self._layout(binding)
+        named = [(t, n) for t, _, n in layout.hot if n]
+        out: dict[Key, dict[str, str | None]] = {}
+        if not named:
+            return out
+        for i in range(0, len(keys), BATCH):
+            chunk = list(keys[i:i + BATCH])
+            pipe = self.client.pipeline(transaction=False)
+            for key in chunk:
+                for t, _ in named:           # GET on a hash would fail: TYPE-agnostic read of strings only
+                    pipe.get(layout.key_name(t, key))
+            got = pipe.execute(raise_on_error=False)
+            for j, key in enumerate(chunk):
+                vals = got[j * len(named):(j + 1) * len(named)]
+                out[key] = {n: (v if isinstance(v, str) else None) for (_, n), v in zip(named, vals)}
+        return out
 
     def stored_columns(self, binding: Binding) -> tuple[str, ...]:
         """The columns a value holds (verify compares only these: a ``string`` value holds one)."""

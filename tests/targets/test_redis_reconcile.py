@@ -190,3 +190,19 @@ def test_expired_needs_a_heartbeat(tmp_path, redis_url):
     root = make(tmp_path, redis_url, HASH + "  hot_keys: [{template: 'x:{key}', clear_on: [expired]}]\n")
     with pytest.raises(SpecError, match="heartbeat"):
         Workspace.open(root).sync()
+
+
+def test_cli_verify_exits_6_then_repair_fixes(tmp_path, redis_url, client):
+    import subprocess
+    import sys
+
+    root = make(tmp_path, redis_url, HASH)
+    Workspace.open(root).sync()
+    client.delete(f"{client.prefix}note:N-2")
+    cli = [sys.executable, "-m", "syncspec", "-p", str(root), "verify"]
+    assert subprocess.run(cli, capture_output=True).returncode == 6
+    assert not client.exists(f"{client.prefix}note:N-2")
+    fixed = subprocess.run([*cli, "--repair"], capture_output=True, text=True)
+    assert fixed.returncode == 0, fixed.stderr
+    assert client.hget(f"{client.prefix}note:N-2", "status") == "done"
+    assert subprocess.run(cli, capture_output=True).returncode == 0
