@@ -25,7 +25,8 @@ Spec keys (``target`` or an ``also`` item of ``kind: redis``):
 Ownership: per binding one Redis hash ``{prefix}syncspec:index:{label}`` maps each entry's key
 (canonical JSON of the key tuple) to ``[content hash, redis key]`` (``[..., true]`` once marked
 deleted), so ``index()`` never uses KEYS or SCAN and keys syncspec did not write are never
-touched. A value and its index entry are written together in one MULTI/EXEC per batch.
+touched. A value and its index entry are written together by one Lua script call per batch of
+1000 (atomic like MULTI/EXEC, one command on the wire instead of two or three per entry).
 An index entry whose value key is gone (deleted by hand, expired, a FLUSHDB of the values) reads
 as not held: ``index``/``count`` check the value keys server-side in one Lua call, so the count
 guard of a plain sync and ``verify`` see it and the sync writes it again.
@@ -71,6 +72,39 @@ for i = 1, #all, 2 do
   end
 end
 return {live, missing}
+"""
+
+# One batch of upserts, atomically (a script runs alone, like MULTI/EXEC) and as one command with
+# one argument: the batch as JSON (decoded by cjson on the server, so the client packs no per-row
+# arguments). ARGV[1] = [index key, kind (hash|text), ttl (0: none), rows, hot keys to clear], a row
+# = [name, previous name ("": none), index field, index value, value (hash: [field, value, ...];
+# text: the string, or null to delete)].
+_UPSERT = """
+local batch = cjson.decode(ARGV[1])
+local index, kind, ttl = batch[1], batch[2], batch[3]
+local entries = {}
+for _, row in ipairs(batch[4]) do
+  local name, prev, value = row[1], row[2], row[5]
+  if prev ~= '' and prev ~= name then redis.call('DEL', prev) end
+  if kind == 'hash' then
+    redis.call('DEL', name)
+    if #value > 0 then
+      redis.call('HSET', name, unpack(value))
+      if ttl > 0 then redis.call('EXPIRE', name, ttl) end
+    end
+  elseif value == cjson.null then
+    redis.call('DEL', name)
+  elseif ttl > 0 then
+    redis.call('SET', name, value, 'EX', ttl)
+  else
+    redis.call('SET', name, value)
+  end
+  entries[#entries + 1] = row[3]
+  entries[#entries + 1] = row[4]
+end
+if #entries > 0 then redis.call('HSET', index, unpack(entries)) end
+if #batch[5] > 0 then redis.call('DEL', unpack(batch[5])) end
+return #batch[4]
 """
 
 # Clear the hot keys (ARGV: their names, pairwise with the heartbeat name) whose heartbeat is gone.
@@ -384,36 +418,25 @@ class RedisTarget:
         """Write each row's value and index entry; an entry whose name moved loses its old key, and one
         whose content changed loses its ``clear_on: changed`` hot keys (all in the batch's MULTI)."""
         layout = self._layout(binding)
+        script = self.client.register_script(_UPSERT)
+        kind = "hash" if layout.value == "hash" else "text"
         for i in range(0, len(rows), BATCH):
             chunk = rows[i:i + BATCH]
-            old = self._entries(binding, [r.key for r in chunk])
-            pipe = self.client.pipeline(transaction=True)
-            index: dict[str, str] = {}
+            # a binding with no index when the session began has no old entries (a cold hydration)
+            old = {} if self._fresh.get(binding.label) else self._entries(binding, [r.key for r in chunk])
+            batch: list[list[Any]] = []
             clear: list[str] = []
             for row in chunk:
                 name = layout.name(row.key, row.values)
                 prev = old.get(tuple(row.key))
-                if prev is not None and prev[1] != name:
-                    pipe.delete(prev[1])
                 if prev is not None and prev[0] != row.hash:
                     clear.extend(layout.hot_names(tuple(row.key), "changed"))
                 value = layout.encode(row.values)
-                if layout.value == "hash":
-                    pipe.delete(name)
-                    if value:
-                        pipe.hset(name, mapping=value)
-                        if layout.ttl:
-                            pipe.expire(name, layout.ttl)
-                elif value is None:
-                    pipe.delete(name)
-                else:
-                    pipe.set(name, value, ex=layout.ttl)
-                index[_field(row.key)] = _index_value(row.hash, name, False, not value)
-            if clear:
-                pipe.delete(*clear)
-            if index:
-                pipe.hset(layout.index, mapping=index)
-            pipe.execute()
+                batch.append([name, prev[1] if prev is not None else "", _field(row.key),
+                              _index_value(row.hash, name, False, not value),
+                              [x for pair in value.items() for x in pair] if isinstance(value, dict) else value])
+            script(keys=[], args=[json.dumps([layout.index, kind, layout.ttl or 0, batch, clear],
+                                             ensure_ascii=False, separators=(",", ":"))])
 
     def delete(self, binding: Binding, keys: Sequence[Key]) -> None:
         """Orphans: the value key, its index entry and its ``clear_on: removed`` hot keys go."""
