@@ -103,11 +103,11 @@ class Workspace:
 
     def verify(self, only: list[str] | None = None, repair: bool = False, max_seconds: float | None = None,
                progress: Progress | None = None, targets: list[str] | None = None,
-               lock_timeout: float | None = None) -> PlanResult:
+               lock_timeout: float | None = None, allow_empty: bool = False) -> PlanResult:
         """Compare what every target really holds with the sources: missing, extra and edited rows
         (every stored value, not only the stored hashes). ``repair`` rewrites exactly those rows."""
         opts = Options(max_seconds=max_seconds, progress=progress, details=True, full=True, values=True,
-                       lock_timeout=lock_timeout, only=tuple(targets or ()))
+                       lock_timeout=lock_timeout, only=tuple(targets or ()), allow_empty=allow_empty)
         return execute(self.config, self.specs(only), None, write=repair, opts=opts, all_specs=self.specs())
 
     # -- read ---------------------------------------------------------------------

@@ -55,6 +55,7 @@ class Section:
     missing: str = ""
     commit: str | None = None
     quiet_seconds: float = 0
+    header: str = ""
 
     @property
     def json_path(self) -> str:
@@ -84,7 +85,7 @@ def sections_of(spec: Spec) -> list[Section]:
         out.append(Section(spec, i, str(item["file"]), str(item["section"]), str(item["template"]),
                            item.get("target"), tuple(item.get("order") or ()), tuple(item.get("require") or ()),
                            str(item.get("empty", "")), str(item.get("missing", "")), item.get("commit"),
-                           float(item.get("quiet_seconds", 0))))
+                           float(item.get("quiet_seconds", 0)), str(item.get("header", ""))))
     return out
 
 
@@ -107,7 +108,7 @@ def render(cfg: WorkspaceConfig, specs: list[Spec], check: bool = False, now: fl
             t.close()
     stale = [r for r in results if r.state == "stale"]
     if check and stale:
-        raise CheckFailed(problems=[Problem(f"section {r.section!r} of {r.file} is stale (spec {r.spec!r})",
+        raise CheckFailed(problems=[Problem(f"section {r.section!r} is stale (spec {r.spec!r})",
                                             file=r.file, hint="run `syncspec render` to rewrite it")
                                     for r in stale])
     return results
@@ -238,7 +239,8 @@ def _one(root: Path, sec: Section, target: Target, binding: Binding, check: bool
     text = raw.decode("utf-8")
     lines = lines_of(sec, target, binding)
     try:
-        new = splice(text, sec.name, lines, sec.empty)
+        body = (sec.header.splitlines() + lines) if lines else []
+        new = splice(text, sec.name, body, sec.empty)
     except ValueError as exc:
         raise SourceError(problems=[Problem(f"the file {exc}", file=sec.file,
                                             hint=f"add the lines {BEGIN.format(name=sec.name)} and "

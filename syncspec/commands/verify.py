@@ -1,8 +1,11 @@
-"""`syncspec verify`: exit 6 when a target has drifted from its sources."""
+"""`syncspec verify`: exit 6 when a target has drifted from its sources (every stored value compared);
+`--repair` rewrites exactly the drifted rows."""
 
 from __future__ import annotations
 
+from ..cli import open_workspace
 from . import plan as _plan
+from ._render import run_with_progress, show
 
 
 def add_arguments(parser) -> None:
@@ -12,28 +15,18 @@ def add_arguments(parser) -> None:
 
 
 def run(args, out) -> int:
-    if getattr(args, "repair", False):
-        return _repair(args, out)
-    args.check = True
-    args.full = True    # drift means the target itself, not the ledger's memory of it
-    code = _plan.run(args, out)
-    if code == 6:
-        out.error("drift: the targets differ from the sources (run `syncspec sync` to update them)")
-    else:
-        out.line("no drift: every target matches its sources")
-    return code
-
-
-def _repair(args, out) -> int:
-    """verify --repair: the same comparison, then the drifted rows written (exit 0 once repaired)."""
-    from ..cli import open_workspace
-    from ._render import run_with_progress, show
-
     ws = open_workspace(args)
-    result = run_with_progress(out, lambda progress: ws.verify(args.spec, repair=True, max_seconds=args.max_seconds,
-                                                               progress=progress))
-    show(out, result, "sync", args.limit)
-    if not out.as_json:
+    repair = bool(getattr(args, "repair", False))
+    # Workspace.verify, not plan --all: every stored value is compared, not only the stored hashes
+    result = run_with_progress(out, lambda progress: ws.verify(
+        args.spec, repair=repair, max_seconds=args.max_seconds, progress=progress, allow_empty=args.allow_empty))
+    show(out, result, "sync" if repair else "plan", args.limit)
+    if repair:
         out.line("repaired: the targets match their sources" if not result.empty else
                  "no drift: every target matches its sources")
+        return 0
+    if not result.empty:
+        out.error("drift: the targets differ from the sources (run `syncspec sync` to update them)")
+        return 6
+    out.line("no drift: every target matches its sources")
     return 0
