@@ -24,6 +24,7 @@ VERBS = {
     "history": "recent runs from the ledger (--run ID for its row events)",
     "preview": "show the records a spec extracts from its files",
     "patch": "reviewed JSON Patch documents for the plan file: new, plan, apply [--check], status",
+    "render": "write markdown sections from the targets' current rows (--check: exit 6 if stale)",
     "search": "the entries nearest to a query in the vector targets (score, key, title, file:line)",
 }
 
