@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 from functools import lru_cache
@@ -49,6 +50,7 @@ def validate_document(doc: Located, name: str = SPEC_SCHEMA) -> list[Problem]:
         if leaf.validator == "required" and (tuple(leaf.absolute_path), _missing(leaf)) in suggested:
             continue
         for problem in _describe(leaf, doc):
+            problem = problem if problem.code else dataclasses.replace(problem, code="SS105")
             ident = (problem.line, problem.json_path, problem.message)
             if ident not in seen:
                 seen.add(ident)
@@ -137,12 +139,13 @@ def _describe(err, doc: Located) -> list[Problem]:
             hint = f"did you mean {close!r}?" if close else f"allowed keys: {', '.join(allowed)}"
             if isinstance(key, bool):
                 hint = _YAML_BOOL_HINT
-            out.append(doc.problem(path + (key,), f"unknown key {key!r}", hint=hint, key=True))
+            out.append(doc.problem(path + (key,), f"unknown key {key!r}", hint=hint, key=True,
+                                   code="SS106"))
         return out
     if err.validator == "required":
         missing = _missing(err)
         return [doc.problem(path, f"missing required key {missing!r}",
-                            hint=f"add '{missing}:' here (see `syncspec schema`)")]
+                            hint=f"add '{missing}:' here (see `syncspec schema`)", code="SS107")]
     if err.validator == "not" and set(err.validator_value) == {"required"}:
         keys = " and ".join(repr(k) for k in err.validator_value["required"])
         return [doc.problem(path, f"{keys} cannot be used together", hint="keep one of them")]
