@@ -11,6 +11,7 @@
     │   └── SchemaChangeRefused   exit 1  SS160  a table change would lose data (--allow-destructive) or
     │                                            existing rows violate a new constraint; nothing changed
     ├── TargetUnavailable         exit 4  SS400  a driver or mode that is not installed
+    ├── UsageError                exit 2  SS201  a command line argparse rejects (argparse's own exit 2)
     ├── TimeLimitExceeded         exit 3  SS300  --max-seconds passed
     ├── LockNotAcquired           exit 5  SS500  another run holds the target
     └── CheckFailed               exit 6  SS600  drift or pending work found by a check
@@ -35,11 +36,14 @@ from typing import Any
 EXIT_CODES: dict[int, str] = {
     0: "success",
     1: "invalid spec, workspace file or source input",
-    2: "database/target connection or write error",
+    2: "database/target connection or write error; also a command-line usage error",
     3: "time limit (--max-seconds) exceeded; nothing was committed",
     4: "a required target driver or mode is unavailable",
     5: "lock not acquired: another run holds the target",
     6: "drift, stale specs or pending patches found by a check",
+    70: "internal error: a bug in syncspec (report it with the --debug output)",
+    130: "interrupted (Ctrl-C); nothing was committed",
+    141: "the reader of stdout went away (`syncspec ... | head`); not an error",
 }
 
 #: Every problem code -> what it means (the README lists what to do about each).
@@ -69,6 +73,7 @@ CODES: dict[str, str] = {
     "SS151": "a state change its column's states: do not allow",
     "SS160": "a table change refused: it would lose data or existing rows violate it",
     "SS200": "database/target connection failed or refused a write",
+    "SS201": "command-line usage error (unknown option, missing argument)",
     "SS300": "time limit exceeded",
     "SS400": "a target driver or mode is unavailable",
     "SS500": "lock busy: another run holds the target",
@@ -155,7 +160,7 @@ class SyncSpecError(Exception):
             "exit_code": self.exit_code,
             "message": self.message,
             "problems": [p.as_dict() for p in self.problems],
-            **{k: v for k, v in self.attrs.items() if isinstance(v, (str, int, float, type(None)))},
+            **{k: v for k, v in self.attrs.items() if isinstance(v, (str, int, float, type(None), dict, list))},
         }
 
 
@@ -217,6 +222,13 @@ class TargetUnavailable(SyncSpecError):
 
     code = "SS400"
     exit_code = 4
+
+
+class UsageError(SyncSpecError):
+    """The command line does not parse (an unknown option, a missing argument); exit 2 as argparse's."""
+
+    code = "SS201"
+    exit_code = 2
 
 
 class TimeLimitExceeded(SyncSpecError):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ..cli import open_workspace
+from ._common import open_workspace
+
+EXAMPLE = "syncspec validate --json   # in CI or an editor hook"
 
 
 def add_arguments(parser) -> None:
@@ -10,15 +12,25 @@ def add_arguments(parser) -> None:
 
 
 def run(args, out) -> int:
-    ws = open_workspace(args)
+    return validate(out, open_workspace(args))
+
+
+def validate(out, ws) -> int:
+    """Load every spec (SpecError lists all problems); warn about stale schema copies."""
+    from ..spec.schema import stale_copies
+
     specs = ws.validate()
+    warnings = [f"{rel} differs from the {name} schema of this syncspec version; "
+                "run `syncspec schema --write` to refresh it" for rel, name in stale_copies(ws.root, ws.config.specs_dir)]
     if out.as_json:
-        out.json({"valid": True, "target": ws.target,
+        out.json({"valid": True, "target": ws.target, "warnings": warnings,
                   "specs": [{"sync": s.name, "file": s.file, "table": s.table, "key": list(s.key),
                              "strategies": [st.kind for st in s.strategies]} for s in specs]})
-        return 0
-    out.table(["spec", "file", "table", "key", "strategies"],
-              [[s.name, s.file, s.table, ", ".join(s.key), " -> ".join(st.kind for st in s.strategies)]
-               for s in specs])
-    out.line(f"{len(specs)} spec(s) valid; target: {ws.target}")
+    else:
+        out.table(["spec", "file", "table", "key", "strategies"],
+                  [[s.name, s.file, s.table, ", ".join(s.key), " -> ".join(st.kind for st in s.strategies)]
+                   for s in specs], keep=("spec", "table"), wrap=("key", "strategies"), drop=("file",))
+        out.line(f"{len(specs)} spec(s) valid; target: {ws.target}")
+    for text in warnings:
+        out.error(f"warning: {text}")
     return 0

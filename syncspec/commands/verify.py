@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from . import plan as _plan
+from ._common import open_workspace
+
+EXAMPLE = "syncspec verify   # in CI: exit 6 if a table differs from the markdown"
 
 
 def add_arguments(parser) -> None:
@@ -10,11 +13,14 @@ def add_arguments(parser) -> None:
 
 
 def run(args, out) -> int:
-    args.check = True
-    args.full = True    # drift means the target itself, not the ledger's memory of it
-    code = _plan.run(args, out)
-    if code == 6:
-        out.error("drift: the targets differ from the sources (run `syncspec sync` to update them)")
-    else:
-        out.line("no drift: every target matches its sources")
-    return code
+    return verify(out, open_workspace(args), args.spec, max_seconds=args.max_seconds, limit=args.limit,
+                  allow_empty=args.allow_empty)
+
+
+def verify(out, ws, only=None, *, max_seconds=None, limit=50, allow_empty=False) -> int:
+    """Diff every file against the target itself; CheckFailed (SS601, exit 6) names what drifted."""
+    # drift means the target itself, not the ledger's memory of it: full=True
+    _plan.plan(out, ws, only, max_seconds=max_seconds, limit=limit, full=True, allow_empty=allow_empty,
+               check=True, drift=True)
+    out.line("no drift: every target matches its sources")
+    return 0

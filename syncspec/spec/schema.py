@@ -7,6 +7,7 @@ import difflib
 import json
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from ..errors import Problem
@@ -15,6 +16,8 @@ from .yamlfile import Located
 SPEC_SCHEMA = "spec.schema.json"
 _YAML_BOOL_HINT = "YAML reads on/off/yes/no as true/false: quote the key ('on':) if you meant the word"
 WORKSPACE_SCHEMA = "workspace.schema.json"
+#: the copies `syncspec init` writes beside the specs (for editors' modelines) -> the packaged schema
+COPIES = {"syncspec.schema.json": SPEC_SCHEMA, "syncspec.workspace.schema.json": WORKSPACE_SCHEMA}
 
 
 @lru_cache(maxsize=None)
@@ -25,6 +28,28 @@ def load_schema(name: str = SPEC_SCHEMA) -> dict[str, Any]:
 
 def schema_text(name: str = SPEC_SCHEMA) -> str:
     return resources.files("syncspec").joinpath("schemas", name).read_text("utf-8")
+
+
+def stale_copies(root: Path, specs_dir: Path) -> list[tuple[str, str]]:
+    """The schema copies in ``specs_dir`` that differ from the packaged schemas: (path, which) pairs.
+
+    A copy goes stale silently after an upgrade (an editor then completes keys this
+    version rejects, or misses new ones); `validate` warns, `schema --write` refreshes.
+    """
+    stale = []
+    for copy, name in COPIES.items():
+        path = specs_dir / copy
+        try:
+            current = path.read_bytes() == schema_text(name).encode("utf-8")
+        except OSError:
+            continue        # no copy (or unreadable): nothing to go stale
+        if not current:
+            try:
+                rel = path.relative_to(root).as_posix()
+            except ValueError:
+                rel = str(path)
+            stale.append((rel, "workspace" if name == WORKSPACE_SCHEMA else "spec"))
+    return stale
 
 
 @lru_cache(maxsize=None)
