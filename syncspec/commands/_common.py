@@ -7,7 +7,8 @@ building a verb's parser stays cheap: git hooks run syncspec on every commit.
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from pathlib import Path
+from typing TYPE_CHECKING, Any, Callable, Sequence
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..api import SpecStatus, Workspace
@@ -92,6 +93,30 @@ def check_status(ws: Workspace, rows: Sequence[SpecStatus], out: Output) -> None
     raise CheckFailed(problems=problems, code="SS603", target=ws.target,
                       **({"result": {"target": ws.target, "specs": [r.as_dict() for r in rows]}}
                          if out.as_json else {}))
+
+
+def schema_copies(ws: Workspace) -> list[tuple[Path, str]]:
+    """Where this workspace keeps schema copies for editors (as init and `patch new` write them) -> schema."""
+    from ..errors import ConfigError
+    from ..spec.schema import COPIES
+
+    copies = [(ws.config.specs_dir / copy, name) for copy, name in COPIES.items()]
+    if ws.config.patches:
+        from ..patches.config import patch_config
+        from ..patches.document import PATCH_SCHEMA
+
+        try:
+            copies.append((patch_config(ws.config).dir / PATCH_SCHEMA, PATCH_SCHEMA))
+        except ConfigError:
+            pass        # a broken patches: setting is the patch verbs' to report
+    return copies
+
+
+def relative(ws: Workspace, path: Path) -> str:
+    try:
+        return path.relative_to(ws.root).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _spec_files(ws: Workspace) -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import ConfigError, Problem
-from ._common import open_workspace
+from ._common import open_workspace, relative, schema_copies
 
 EXAMPLE = "syncspec schema --write   # refresh specs/syncspec*.schema.json after an upgrade"
 
@@ -25,18 +25,15 @@ def run(args, out) -> int:
 
 def schema(out, *, workspace: bool = False, output: str | None = None, write_in=None) -> int:
     """Print a schema, write it to ``output``, or refresh the copies in workspace ``write_in``."""
-    from ..spec.schema import COPIES, SPEC_SCHEMA, WORKSPACE_SCHEMA, schema_text
+    from ..spec.schema import SPEC_SCHEMA, WORKSPACE_SCHEMA, copy_is_current, schema_text
 
     if write_in is not None:
-        ws = write_in
         changed = []
-        for copy, name in COPIES.items():
-            path = ws.config.specs_dir / copy
-            text = schema_text(name)
-            if path.exists() and path.read_bytes() == text.encode("utf-8"):
+        for path, name in schema_copies(write_in):
+            if copy_is_current(path, name) or not path.parent.is_dir():
                 continue
-            _write(path, text)
-            changed.append(path.relative_to(ws.root).as_posix())
+            _write(path, schema_text(name))
+            changed.append(relative(write_in, path))
         if out.as_json:
             out.json({"written": changed})
         else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._common import open_workspace
+from ._common import open_workspace, relative, schema_copies
 
 EXAMPLE = "syncspec validate --json   # in CI or an editor hook"
 
@@ -17,11 +17,13 @@ def run(args, out) -> int:
 
 def validate(out, ws) -> int:
     """Load every spec (SpecError lists all problems); warn about stale schema copies."""
-    from ..spec.schema import stale_copies
+    from .. import __version__
+    from ..spec.schema import copy_is_current
 
     specs = ws.validate()
-    warnings = [f"{rel} differs from the {name} schema of this syncspec version; "
-                "run `syncspec schema --write` to refresh it" for rel, name in stale_copies(ws.root, ws.config.specs_dir)]
+    warnings = [f"{relative(ws, path)} differs from the {name} of syncspec {__version__}: editors complete "
+                "against a stale schema; run `syncspec schema --write` to refresh it"
+                for path, name in schema_copies(ws) if copy_is_current(path, name) is False]
     if out.as_json:
         out.json({"valid": True, "target": ws.target, "warnings": warnings,
                   "specs": [{"sync": s.name, "file": s.file, "table": s.table, "key": list(s.key),

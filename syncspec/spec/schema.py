@@ -30,26 +30,16 @@ def schema_text(name: str = SPEC_SCHEMA) -> str:
     return resources.files("syncspec").joinpath("schemas", name).read_text("utf-8")
 
 
-def stale_copies(root: Path, specs_dir: Path) -> list[tuple[str, str]]:
-    """The schema copies in ``specs_dir`` that differ from the packaged schemas: (path, which) pairs.
+def copy_is_current(path: Path, name: str) -> bool | None:
+    """Is the schema copy at ``path`` byte-identical to packaged schema ``name``? None: there is no copy.
 
     A copy goes stale silently after an upgrade (an editor then completes keys this
-    version rejects, or misses new ones); `validate` warns, `schema --write` refreshes.
+    version rejects, or misses new ones): `validate` warns, `schema --write` refreshes.
     """
-    stale = []
-    for copy, name in COPIES.items():
-        path = specs_dir / copy
-        try:
-            current = path.read_bytes() == schema_text(name).encode("utf-8")
-        except OSError:
-            continue        # no copy (or unreadable): nothing to go stale
-        if not current:
-            try:
-                rel = path.relative_to(root).as_posix()
-            except ValueError:
-                rel = str(path)
-            stale.append((rel, "workspace" if name == WORKSPACE_SCHEMA else "spec"))
-    return stale
+    try:
+        return path.read_bytes() == schema_text(name).encode("utf-8")
+    except OSError:
+        return None
 
 
 @lru_cache(maxsize=None)
