@@ -9,7 +9,8 @@ import textwrap
 import time
 from typing import Any, Callable, Sequence
 
-MIN_WIDTH = 8          # a shrunk column keeps at least this many characters (or its header's)
+MIN_WIDTH = 8          # a shortened column keeps at least this many characters
+MAX_WORD = 20          # a wrapped column is never narrower than its longest word, up to this
 BAR_AFTER = 1.0        # seconds a run must last before a progress bar appears
 
 
@@ -80,7 +81,7 @@ class Output:
             return
         if title:
             self.stream.write(title + "\n")
-        self.stream.write("  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip() + "\n")
+        self.stream.write("  ".join(_fold(h, w, False)[0].ljust(w) for h, w in zip(headers, widths)).rstrip() + "\n")
         for row in cells:
             parts = [_fold(v, w, h in wrap) for v, w, h in zip(row, widths, headers)]
             for k in range(max(len(p) for p in parts) if parts else 0):
@@ -160,8 +161,10 @@ def fit(headers: list[str], cells: list[list[str]], width: int | None, overhead:
         keep: Sequence[str], wrap: Sequence[str], drop: Sequence[str]) -> tuple[list[int], list[int]]:
     """Which columns to show and how wide, so a row fits ``width``.
 
-    Order of sacrifice: drop the ``drop`` columns (in order), then narrow the widest
-    column that is not in ``keep`` (``wrap`` columns first), never below MIN_WIDTH.
+    Order of sacrifice: drop the ``drop`` columns (in order); wrap the ``wrap``
+    columns (never splitting a word of up to MAX_WORD characters); shorten the
+    widest of the other columns not in ``keep`` (down to MIN_WIDTH); as a last
+    resort drop columns not in ``keep`` from the right.
 
     >>> fit(["spec", "why"], [["build_history", "x" * 100]], 40, lambda n: 2 * (n - 1), ["spec"], ["why"], [])
     ([0, 1], [13, 25])
@@ -170,17 +173,20 @@ def fit(headers: list[str], cells: list[list[str]], width: int | None, overhead:
     shown = list(range(len(headers)))
     if width is None:
         return shown, natural
+    widths = list(natural)
 
     def total() -> int:
         return sum(widths[i] for i in shown) + overhead(len(shown))
 
-    widths = list(natural)
     for name in drop:
         if total() <= width:
             break
         if name in headers and headers.index(name) in shown:
             shown.remove(headers.index(name))
-    floor = {i: min(natural[i], max(MIN_WIDTH, len(headers[i]))) for i in shown}
+    word = {i: max([len(w) for r in cells for w in r[i].split()] or [0]) for i in shown}
+    floor = {i: natural[i] if headers[i] in keep else
+             min(natural[i], max(MIN_WIDTH, min(word[i], MAX_WORD)) if headers[i] in wrap else MIN_WIDTH)
+             for i in shown}
     for group in ([i for i in shown if headers[i] in wrap], [i for i in shown if headers[i] not in keep]):
         while total() > width:
             movable = [i for i in group if widths[i] > floor[i]]
@@ -188,4 +194,6 @@ def fit(headers: list[str], cells: list[list[str]], width: int | None, overhead:
                 break
             i = max(movable, key=lambda j: widths[j])
             widths[i] = max(floor[i], widths[i] - (total() - width))
+    while total() > width and any(headers[i] not in keep for i in shown):
+        shown.remove(max(i for i in shown if headers[i] not in keep))
     return shown, [widths[i] for i in shown]

@@ -39,7 +39,7 @@ def history(out, ws, limit: int = 20, spec: str | None = None, run: str | None =
                 r.state, ", ".join(s.spec for s in r.steps), r.inserted, r.updated, r.deleted, r.unchanged,
                 (r.git_commit or "")[:8], (r.error_message or "").splitlines()[0][:60] if r.error_message else ""]
                for r in runs],
-              keep=("run", "state", "specs"), wrap=("specs", "error"), drop=("commit",))
+              keep=("run", "started (UTC)", "state"), wrap=("specs", "error"), drop=("commit",))
     if not runs:
         out.line("no runs recorded yet (run `syncspec sync`)")
     return 0

@@ -56,7 +56,7 @@ def preview(out, ws, spec_name: str, file: str | None = None, *, limit: int | No
             out.table(["source", "strategy", *shown],
                       [[f"{r['file']}:{r['line']}", r["strategy"],
                         *[_cell((r["row"] or {}).get(c)) for c in shown]] for r in pv.records], title=title,
-                      keep=("source",))
+                      keep=("source", *spec.key), drop=("strategy",))
     for note in pv.notes + fallback_notes(pv, why):
         if out.as_json:
             out.error(f"note: {note}")

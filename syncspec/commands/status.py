@@ -29,7 +29,7 @@ def status(out, ws, check: bool = False) -> int:
                     r.last_sync.strftime("%Y-%m-%d %H:%M:%S") if r.last_sync else "-",
                     "/".join(str(r.last_counts[k]) for k in ("inserted", "updated", "deleted"))
                     if r.last_counts else "-", r.schema_version or "-"] for r in rows],
-                  keep=("spec", "table", "state"), wrap=("why",))
+                  keep=("spec", "table", "state"), wrap=("why",), drop=("schema v", "last +/~/-"))
     if check:
         check_status(ws, rows, out)
     return 0
