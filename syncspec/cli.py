@@ -69,7 +69,7 @@ def build_parser(argv: Sequence[str] | None = None) -> Parser:
                     lazy_epilog=_top_epilog)
     parser.add_argument("--version", action="version", version=f"syncspec {__version__}")
     add_global_options(parser, None)
-    common = argparse.ArgumentParser(add_help=False)
+    common = Parser(add_help=False)
     add_global_options(common, argparse.SUPPRESS)  # so `syncspec --json plan` and `syncspec plan --json` agree
     sub = parser.add_subparsers(dest="verb", metavar="VERB")
     for verb, text in VERBS.items():

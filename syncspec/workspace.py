@@ -6,7 +6,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from .errors import ConfigError, Problem, SpecError
 from .spec.yamlfile import Located, load_yaml, read_text
@@ -31,20 +31,20 @@ def find_root(start: Path | None = None) -> Path:
                           code="SS111")])
 
 
-def expand_env(value: str, env: dict[str, str] | None = None) -> str:
+def expand_env(value: str, env: Mapping[str, str] | None = None) -> str:
     """Expand ``${VAR}`` and ``${VAR:-default}``; ``$$`` is a literal ``$``.
 
     >>> expand_env("${NOPE:-sqlite:///x.db}", {})
     'sqlite:///x.db'
     """
-    env = os.environ if env is None else env
+    names: Mapping[str, str] = os.environ if env is None else env
 
     def sub(m: re.Match[str]) -> str:
         if m.group(0) == "$$":
             return "$"
         name, default = m.group(1), m.group(2)
-        if env.get(name):
-            return env[name]
+        if names.get(name):
+            return names[name]
         if default is not None:
             return default
         raise KeyError(name)

@@ -76,8 +76,8 @@ def check_plan(ws: Workspace, result: PlanResult, out: Output, drift: bool) -> N
         problems.append(Problem(f"table {cs.table} (spec {cs.spec}) {what}: {counts}" + (f" ({shown})" if shown
                                                                                          else ""),
                                 file=files.get(cs.spec), hint="run `syncspec sync` to update it", code=code))
-    raise CheckFailed(problems=problems, code=code, target=result.target,
-                      **({"result": result.as_dict()} if out.as_json else {}))
+    extra: dict[str, Any] = {"result": result.as_dict()} if out.as_json else {}
+    raise CheckFailed(problems=problems, code=code, target=result.target, **extra)
 
 
 def check_status(ws: Workspace, rows: Sequence[SpecStatus], out: Output) -> None:
@@ -90,9 +90,8 @@ def check_status(ws: Workspace, rows: Sequence[SpecStatus], out: Output) -> None
     files = _spec_files(ws)
     problems = [Problem(f"spec {r.spec} (table {r.table}) is {r.state}: {r.reason}", file=files.get(r.spec),
                         hint="run `syncspec sync`", code="SS603") for r in stale]
-    raise CheckFailed(problems=problems, code="SS603", target=ws.target,
-                      **({"result": {"target": ws.target, "specs": [r.as_dict() for r in rows]}}
-                         if out.as_json else {}))
+    extra: dict[str, Any] = {"result": {"target": ws.target, "specs": [r.as_dict() for r in rows]}} if out.as_json else {}
+    raise CheckFailed(problems=problems, code="SS603", target=ws.target, **extra)
 
 
 def schema_copies(ws: Workspace) -> list[tuple[Path, str]]:
@@ -126,7 +125,8 @@ def _spec_files(ws: Workspace) -> dict[str, str]:
 def raise_problems(cls: type[SyncSpecError], problems: Sequence[Problem], out: Output, result: Any = None) -> None:
     """Raise ``cls`` with ``problems`` (if any) after a command printed its result; --json carries ``result``."""
     if problems:
-        raise cls(problems=list(problems), **({"result": result} if out.as_json and result is not None else {}))
+        extra: dict[str, Any] = {"result": result} if out.as_json and result is not None else {}
+        raise cls(problems=list(problems), **extra)
 
 
 def report_error(out: Output, exc: SyncSpecError) -> int:

@@ -119,10 +119,11 @@ def load_patch(path: Path, display: str, problems: list[Problem]) -> PatchDoc | 
                                         "a post-condition needs exactly one of exists, count, equals"
                                         + (f" (has {', '.join(given)})" if given else ""),
                                         hint="split it into one post-condition per check"))
-    if len(problems) > before:
+    named = NAME_RE.match(data["id"])
+    if named is None or len(problems) > before:     # the schema's id pattern is NAME_RE's
         return None
     return PatchDoc(
-        id=data["id"], number=int(NAME_RE.match(data["id"]).group("number")), file=display, path=path,
+        id=data["id"], number=int(named.group("number")), file=display, path=path,
         title=data["title"], status=data.get("status", "ready"), priority=data.get("priority"),
         created=data.get("created"), requires=tuple(data.get("requires", [])),
         operations=tuple(data["operations"]), post_conditions=tuple(data.get("post_conditions", [])),
