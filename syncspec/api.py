@@ -8,12 +8,14 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .engine import Options, PlanResult, Progress, execute, state_hash
+from .changes import classify, drop_bytes, state_hash
+from .engine import Options, PlanResult, Progress, bindings_of, execute
 from .errors import Problem, SourceError
 from .ledger import EventRecord, Ledger, RunRecord
 from .preview import Preview, preview as _preview
@@ -76,57 +78,67 @@ class Workspace:
     # -- plan / sync --------------------------------------------------------------
     def plan(self, only: list[str] | None = None, max_seconds: float | None = None,
              progress: Progress | None = None, details: bool = False, full: bool = False,
-             allow_empty: bool = False) -> PlanResult:
+             allow_empty: bool = False, targets: list[str] | None = None) -> PlanResult:
         """Parse, map and diff; writes nothing (SQLite is opened read-only, and never created).
 
         Only files changed since the last sync are parsed; ``full=True`` parses every
         file and diffs against the target table itself (what ``verify`` does).
         """
         opts = Options(max_seconds=max_seconds, progress=progress, details=details, full=full,
-                       allow_empty=allow_empty)
-        return execute(self.config, self.specs(only), self.target, write=False, opts=opts, all_specs=self.specs())
+                       allow_empty=allow_empty, only=tuple(targets or ()))
+        return execute(self.config, self.specs(only), None, write=False, opts=opts, all_specs=self.specs())
 
     def sync(self, only: list[str] | None = None, max_seconds: float | None = None,
              lock_timeout: float | None = None, progress: Progress | None = None, full: bool = False,
-             allow_empty: bool = False, allow_destructive: bool = False) -> PlanResult:
+             allow_empty: bool = False, allow_destructive: bool = False,
+             targets: list[str] | None = None) -> PlanResult:
         """Write what changed, all-or-nothing, and record the run in the ledger.
 
         A table change that drops a column or changes a column's type is refused
         (SchemaChangeRefused, exit 1) unless ``allow_destructive``.
         """
         opts = Options(max_seconds=max_seconds, lock_timeout=lock_timeout, progress=progress, full=full,
-                       allow_empty=allow_empty, allow_destructive=allow_destructive)
-        return execute(self.config, self.specs(only), self.target, write=True, opts=opts, all_specs=self.specs())
+                       allow_empty=allow_empty, allow_destructive=allow_destructive, only=tuple(targets or ()))
+        return execute(self.config, self.specs(only), None, write=True, opts=opts, all_specs=self.specs())
 
     # -- read ---------------------------------------------------------------------
-    def _read_db(self):
-        from .targets.database import connect, parse_target
+    def _ledgers(self) -> list[tuple[Any, Ledger]]:
+        """(open target, its ledger) for the workspace database and the state database, where they exist."""
+        from .targets.sql import SqlTarget
 
-        target = parse_target(self.config.database_url)
-        path = target.sqlite_path
-        if path is not None and not path.exists():
-            return None
-        return connect(target, readonly=target.backend == "sqlite")
+        out = []
+        for name, url in (("database", self.config.database_url), ("state", self.config.state_url)):
+            if name == "state" and not self.config.targets:
+                continue                 # no targets without transactions: no state database
+            target = SqlTarget(name, url)
+            path = target.url.sqlite_path
+            if path is not None and not path.exists():
+                continue
+            target.open(write=False)
+            out.append((target, Ledger(target.db)))
+        return out
+
+    def _read(self, read):
+        """``read(ledger)`` over every ledger of the workspace, closing what it opened."""
+        opened = self._ledgers()
+        try:
+            return [read(ledger) for _, ledger in opened]
+        finally:
+            for target, _ in opened:
+                target.close()
 
     def history(self, limit: int = 20, spec: str | None = None) -> list[RunRecord]:
-        """Recent runs, newest first, each with its step attempts."""
-        db = self._read_db()
-        if db is None:
-            return []
-        try:
-            return Ledger(db).runs(limit, spec)
-        finally:
-            db.close()
+        """Recent runs, newest first, each with its step attempts (one run across several stores: merged)."""
+        merged: dict[str, RunRecord] = {}
+        for runs in self._read(lambda ledger: ledger.runs(limit, spec)):
+            for r in runs:
+                first = merged.get(r.run_id)
+                merged[r.run_id] = r if first is None else dataclasses.replace(first, steps=first.steps + r.steps)
+        return sorted(merged.values(), key=lambda r: r.created_at or dt.datetime.min, reverse=True)[:limit]
 
     def events(self, run_id: str) -> list[EventRecord]:
         """Every row-level change a run made."""
-        db = self._read_db()
-        if db is None:
-            return []
-        try:
-            return Ledger(db).events(run_id)
-        finally:
-            db.close()
+        return [e for events in self._read(lambda ledger: ledger.events(run_id)) for e in events]
 
     def find_run(self, run: str) -> str:
         """The full ID of the run named exactly or by a unique prefix (as `history` prints it)."""
@@ -136,18 +148,8 @@ class Workspace:
 
         text = run.strip().lower()
         matches: list[str] = []
-        db = self._read_db() if re.fullmatch(r"[0-9a-f-]+", text) else None
-        if db is not None:
-            try:
-                ledger = Ledger(db)
-                if ledger.exists():
-                    R = ledger.Run
-                    matches = [r.run_id for r in R.select(R.run_id).where(R.run_id == text)]
-                    if not matches:
-                        matches = [r.run_id for r in R.select(R.run_id).where(R.run_id.startswith(text))
-                                   .order_by(R.created_at.desc()).limit(5)]
-            finally:
-                db.close()
+        if re.fullmatch(r"[0-9a-f-]+", text):
+            matches = sorted({m for found in self._read(lambda ledger: ledger.find_runs(text)) for m in found})
         if len(matches) == 1:
             return matches[0]
         if not matches:
@@ -159,58 +161,46 @@ class Workspace:
                                             hint="pass more characters of the run ID")])
 
     def status(self) -> list[SpecStatus]:
-        """Which specs are stale: spec changed, or source files added, removed or changed
-        (by size and mtime, as the next sync will see them) since the last successful sync."""
-        specs = self.specs()
-        db = self._read_db()
-        last, states, versions = {}, {}, {}
-        if db is not None:
-            try:
-                from .targets.schema import stored_versions
+        """Which specs are stale, and why: the change classifier that ``sync`` uses, against the state
+        of each spec's first target (spec changed, files added, removed or with other bytes)."""
+        from .targets.sql.schema import stored_versions
 
-                versions = {table: v for table, (v, _) in stored_versions(db).items()}
-                ledger = Ledger(db)
-                last = ledger.last_steps()
-                states = {s.name: ledger.file_states(s.name) for s in specs}
-            finally:
-                db.close()
-        out = []
-        for spec in specs:
-            status = self._status_of(spec, last, states)
-            out.append(dataclasses.replace(status, schema_version=versions.get(spec.table)))
-        return out
+        specs = self.specs()
+        last: dict[str, Any] = {}
+        states: dict[str, dict] = {}
+        versions: dict[str, int] = {}
+        opened = self._ledgers()
+        try:
+            for target, ledger in opened:
+                if target.name == "database":
+                    versions = {table: v for table, (v, _) in stored_versions(target.db).items()}
+                for name, step in ledger.last_steps().items():
+                    last.setdefault(name, step)
+                for spec in specs:
+                    key = bindings_of(spec)[0].state_key
+                    states.setdefault(spec.name, {}).update(ledger.file_states(key))
+        finally:
+            for target, _ in opened:
+                target.close()
+        return [dataclasses.replace(self._status_of(spec, last, states), schema_version=versions.get(spec.table))
+                for spec in specs]
 
     def _status_of(self, spec: Spec, last: dict, states: dict) -> SpecStatus:
         """One spec's state against its last successful sync."""
-        import os
-
         step = last.get(spec.name)
         if step is None:
             return SpecStatus(spec.name, spec.table, "never-synced", "no successful sync recorded")
         counts = {k: getattr(step, k) for k in ("inserted", "updated", "deleted", "unchanged")}
-
-        def stale(reason: str) -> SpecStatus:
-            return SpecStatus(spec.name, spec.table, "stale", reason, step.started_at, counts)
-
         known = states.get(spec.name, {})
-        if step.spec_hash != spec.spec_hash or any(st.spec_hash != state_hash(spec) for st in known.values()):
-            return stale("spec changed since last sync")
+        rebuild = "spec changed since last sync" if step.spec_hash != spec.spec_hash else None
         try:
-            files = resolve_files(spec, self.root)
+            found = classify(spec, self.root, known, state_hash(spec), rebuild=rebuild)
         except SourceError as exc:
-            return stale(exc.problems[0].message)
-        changed = []
-        for path, display in files:
-            st, old = os.stat(path), known.get(display)
-            if old is None or old.size != st.st_size:
-                changed.append(display)
-            elif old.mtime_ns != st.st_mtime_ns and (old.mtime_ns != -1 or _sha256(path) != old.sha256):
-                changed.append(display)   # mtime -1: written just before that sync, so compare content
-        gone = set(known) - {d for _, d in files}
-        if changed or gone:
-            names = sorted(changed) + sorted(gone)
-            more = f" and {len(names) - 3} more" if len(names) > 3 else ""
-            return stale(f"source files changed since last sync: {', '.join(names[:3])}{more}")
+            return SpecStatus(spec.name, spec.table, "stale", exc.problems[0].message, step.started_at, counts)
+        drop_bytes(found)
+        if found.stale or found.problems:
+            reason = found.problems[0].message if found.problems and not found.stale else found.reason()
+            return SpecStatus(spec.name, spec.table, "stale", reason, step.started_at, counts)
         return SpecStatus(spec.name, spec.table, "current", "up to date", step.started_at, counts)
 
     def preview(self, spec_name: str, file: str | None = None, limit: int | None = None) -> Preview:
@@ -227,9 +217,3 @@ class Workspace:
         else:
             files = resolve_files(spec, self.root)
         return _preview(spec, files, dict(self.config.context, sync=spec.name), limit)
-
-
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    return hashlib.sha256(path.read_bytes()).hexdigest()

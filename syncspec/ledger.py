@@ -235,11 +235,11 @@ class Ledger:
         """events: (op, key, old_hash, new_hash, file, line)."""
         if not events:
             return
-        from .targets.sql import bulk_insert
+        from .targets.sql.table import bulk_insert
 
         names = ["run", "step_attempt_id", "timestamp", "event_type", "table_name", "entry_key",
                  "old_hash", "new_hash", "file", "line"]
-        stamp = now.isoformat(sep=" ") if _is_sqlite(self.db) else now
+        stamp = now.isoformat(sep=" ") if _is_sqlite(self.db) else now   # as the SQL dialect stamps
         rows = [(run_id, step_id, stamp, op, table, json.dumps(list(key), default=str), old, new, file, line)
                 for op, key, old, new, file, line in events]
         bulk_insert(self.db, self.Event, names, rows)
@@ -249,6 +249,16 @@ class Ledger:
         assert state in TERMINAL
         self.Run.update(state=state, ended_at=now, exit_code=exit_code, error_message=error,
                         **(totals or {})).where(self.Run.run_id == run_id).execute()
+
+    def record_failure(self, project: str, target: str, git_commit: str | None, run_id: str, state: str,
+                       exit_code: int, error: str, now: dt.datetime) -> None:
+        """A failed run's own rows rolled back with it: record it, in a transaction of its own."""
+        if self.db.in_transaction():
+            self.db.rollback()
+        with self.db.atomic():
+            self.ensure()
+            self.start_run(project, "sync", target, git_commit, now, run_id=run_id)
+            self.finish_run(run_id, state, now, exit_code, error=error)
 
     # -- source file states (file-level change detection) ------------------
     def file_states(self, spec: str) -> dict[str, FileState]:
@@ -295,7 +305,7 @@ class Ledger:
     def save_files(self, spec: str, spec_hash: str, parsed: Sequence[tuple[str, int, int, str, list, list | None]],
                    touched: Sequence[tuple[str, int, int]], removed: Sequence[str], replace_all: bool) -> None:
         """Record the files' new state; parsed = (path, size, mtime_ns, sha256, [[key, hash], ...], pieces)."""
-        from .targets.sql import bulk_insert
+        from .targets.sql.table import bulk_insert
 
         F = self.SourceFile
         if replace_all:
@@ -333,6 +343,15 @@ class Ledger:
                                  r.ended_at, r.exit_code, r.error_message, r.inserted, r.updated, r.deleted,
                                  r.unchanged, mine))
         return out
+
+    def find_runs(self, prefix: str) -> list[str]:
+        """Run IDs equal to ``prefix``, else (at most 5) starting with it, newest first."""
+        if not self.exists():
+            return []
+        R = self.Run
+        found = [r.run_id for r in R.select(R.run_id).where(R.run_id == prefix)]
+        return found or [r.run_id for r in R.select(R.run_id).where(R.run_id.startswith(prefix))
+                         .order_by(R.created_at.desc()).limit(5)]
 
     def events(self, run_id: str) -> list[EventRecord]:
         if not self.exists():

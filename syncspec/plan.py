@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,26 +64,26 @@ class ChangeSet:
         }
 
 
-def diff(spec_name: str, table: str, on_missing: str, rows: dict[tuple, Row],
-         index: dict[tuple, tuple[str | None, bool]], **extra: Any) -> ChangeSet:
-    """Compare new rows with stored (hash, soft-deleted) by key; unchanged rows are skipped."""
-    inserts, updates = [], []
-    unchanged = 0
-    for key, row in rows.items():
-        stored = index.get(key)
-        if stored is None:
-            inserts.append(row)
-        elif stored[0] != row.hash or stored[1]:
-            updates.append((row, stored[0]))
-        else:
-            unchanged += 1
-    deletes, marks = [], []
-    if on_missing != "keep":
-        for key, (old, soft) in index.items():
-            if key not in rows:
-                if on_missing == "delete":
-                    deletes.append((key, old))
-                elif not soft:
-                    marks.append((key, old))
-    return ChangeSet(spec_name, table, tuple(inserts), tuple(updates), tuple(deletes), tuple(marks),
-                     unchanged, **extra)
+def changed_columns(types: dict[str, str], stored: dict[str, Any], row: Row) -> tuple[str, ...]:
+    """Columns whose stored value differs from the row's (plan --details, verify)."""
+    from .records import canonical
+
+    out = []
+    for name, value in row.values.items():
+        old = stored.get(name)
+        if types.get(name) == "json":   # JSONB reads back parsed (psycopg2), TEXT as canonical text
+            value = canonical(value) if value is not None else None
+            old = canonical(old) if old is not None and not isinstance(old, str) else old
+        if _norm(old) != _norm(value):
+            out.append(name)
+    if stored.get("deleted_at") is not None:
+        out.append("deleted_at")
+    return tuple(out)
+
+
+def _norm(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value

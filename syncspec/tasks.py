@@ -61,7 +61,8 @@ _HELP = {"project": "workspace folder", "database-url": "target database URL", "
          "check": "exit 6 if anything is pending", "lock-timeout": "seconds to wait for the lock (exit 5)",
          "all": "parse every file, diff against the target", "allow-empty": "let an empty source delete all rows",
          "allow-destructive": "apply table changes that drop columns or change types",
-         "limit": "list at most N changed rows per spec (0 = all; default 50)"}
+         "limit": "list at most N changed rows per spec (0 = all; default 50)",
+         "only": "only these targets: a kind or a workspace target name (repeatable)"}
 
 
 def _help(*names: str) -> dict[str, str]:
@@ -72,32 +73,32 @@ def _seconds(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-@task(help=_help("spec", "check", "max-seconds", "all", "allow-empty", "limit"), iterable=["spec"])
+@task(help=_help("spec", "check", "max-seconds", "all", "allow-empty", "limit", "only"), iterable=["spec", "only"])
 def plan(c, spec=None, project=None, database_url=None, json=False, check=False, max_seconds=None, limit=None,
-         all=False, allow_empty=False):
+         all=False, allow_empty=False, only=None):
     """Show what a sync would change; --check exits 6 if anything would."""
     with _session(json) as out:
         _verb("plan")(out, _ws(project, database_url), _names(spec), max_seconds=_seconds(max_seconds),
-                      limit=_limit(limit), full=all, allow_empty=allow_empty, check=check)
+                      limit=_limit(limit), full=all, allow_empty=allow_empty, check=check, targets=_names(only))
 
 
-@task(help=_help("spec", "max-seconds", "lock-timeout", "all", "allow-empty", "allow-destructive", "limit"),
-      iterable=["spec"])
+@task(help=_help("spec", "max-seconds", "lock-timeout", "all", "allow-empty", "allow-destructive", "limit", "only"),
+      iterable=["spec", "only"])
 def sync(c, spec=None, project=None, database_url=None, json=False, max_seconds=None, lock_timeout=None,
-         all=False, allow_empty=False, allow_destructive=False, limit=None):
+         all=False, allow_empty=False, allow_destructive=False, limit=None, only=None):
     """Write what changed into the targets, all-or-nothing."""
     with _session(json) as out:
         _verb("sync")(out, _ws(project, database_url), _names(spec), max_seconds=_seconds(max_seconds),
                       lock_timeout=_seconds(lock_timeout), limit=_limit(limit), full=all, allow_empty=allow_empty,
-                      allow_destructive=allow_destructive)
+                      allow_destructive=allow_destructive, targets=_names(only))
 
 
-@task(help=_help("spec", "max-seconds", "limit"), iterable=["spec"])
-def verify(c, spec=None, project=None, database_url=None, json=False, max_seconds=None, limit=None):
+@task(help=_help("spec", "max-seconds", "limit", "only"), iterable=["spec", "only"])
+def verify(c, spec=None, project=None, database_url=None, json=False, max_seconds=None, limit=None, only=None):
     """Exit 6 when a target has drifted from its sources."""
     with _session(json) as out:
         _verb("verify")(out, _ws(project, database_url), _names(spec), max_seconds=_seconds(max_seconds),
-                        limit=_limit(limit))
+                        limit=_limit(limit), targets=_names(only))
 
 
 @task(help=_help())

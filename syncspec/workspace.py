@@ -5,14 +5,17 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
+from urllib.parse import urlencode
 
 from .errors import ConfigError, Problem, SpecError
 from .spec.yamlfile import Located, load_yaml, read_text
 
 WORKSPACE_FILE = "syncspec.yaml"
 DEFAULT_DATABASE = "sqlite:///.syncspec/{project}.db"
+DEFAULT_STATE = "sqlite:///.syncspec/state.db"   # state of targets without transactions (ADR 0005)
 ENV_RE = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
@@ -37,14 +40,14 @@ def expand_env(value: str, env: Mapping[str, str] | None = None) -> str:
     >>> expand_env("${NOPE:-sqlite:///x.db}", {})
     'sqlite:///x.db'
     """
-    names: Mapping[str, str] = os.environ if env is None else env
+    values: Mapping[str, str] = os.environ if env is None else env
 
     def sub(m: re.Match[str]) -> str:
         if m.group(0) == "$$":
             return "$"
         name, default = m.group(1), m.group(2)
-        if names.get(name):
-            return names[name]
+        if values.get(name):
+            return values[name]
         if default is not None:
             return default
         raise KeyError(name)
@@ -67,6 +70,14 @@ class WorkspaceConfig:
     specs_dir: Path
     lock_timeout: float = 10.0
     patches: dict[str, Any] = field(default_factory=dict)
+    targets: dict[str, tuple[str | None, str]] = field(default_factory=dict)   # name -> (kind, url)
+    state_url: str = ""
+
+    def target_url(self, name: str) -> tuple[str | None, str] | None:
+        """(kind or None: from the scheme, URL) of a named target; ``database`` is the workspace database."""
+        if name == "database":
+            return None, self.database_url
+        return self.targets.get(name)
 
     @property
     def masked_url(self) -> str:
@@ -98,8 +109,19 @@ def read_config(root: Path, database_url: str | None = None) -> WorkspaceConfig:
     url = database_url or _expand(doc, ("database",), data.get("database", DEFAULT_DATABASE.format(project=project)))
     url = resolve_sqlite_path(url, root)
     specs_dir = (root / _expand(doc, ("specs",), data.get("specs", "specs/"))).resolve()
+    targets: dict[str, tuple[str | None, str]] = {}
+    for name, conf in (data.get("targets") or {}).items():
+        kind, raw = (None, conf) if isinstance(conf, str) else (conf.get("kind"), conf.get("url", ""))
+        where = ("targets", name) if isinstance(conf, str) else ("targets", name, "url")
+        turl = resolve_sqlite_path(_expand(doc, where, raw), root) if raw else ""
+        if not isinstance(conf, str) and conf.get("prefix"):       # a key prefix (redis): rides on the URL
+            prefix = _expand(doc, ("targets", name, "prefix"), conf["prefix"])
+            turl += ("&" if "?" in turl else "?") + urlencode({"prefix": prefix})
+        targets[name] = (kind, turl)
+    state = resolve_sqlite_path(_expand(doc, ("state",), data.get("state", DEFAULT_STATE)), root)
     return WorkspaceConfig(root=root, project=project, database_url=url, specs_dir=specs_dir,
-                           lock_timeout=float(data.get("lock_timeout", 10)), patches=data.get("patches", {}))
+                           lock_timeout=float(data.get("lock_timeout", 10)), patches=data.get("patches", {}),
+                           targets=targets, state_url=state)
 
 
 def _expand(doc: Located, path: tuple, value: str) -> str:

@@ -69,7 +69,7 @@ def ws(make_ws, db_url):
 
 def snapshot(w: Workspace) -> tuple:
     """Rows of the target table and every ledger table, to compare before/after a refused run."""
-    from syncspec.targets.database import connect, parse_target
+    from syncspec.targets.sql.database import connect, parse_target
 
     db = connect(parse_target(w.config.database_url))
     try:
@@ -85,7 +85,7 @@ def snapshot(w: Workspace) -> tuple:
 
 
 def stored(w: Workspace) -> dict[str, str]:
-    from syncspec.targets.database import connect, parse_target
+    from syncspec.targets.sql.database import connect, parse_target
 
     db = connect(parse_target(w.config.database_url))
     try:

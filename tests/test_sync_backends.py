@@ -12,7 +12,7 @@ from syncspec import TargetError, Workspace
 
 def query(url: str, sql: str, params: tuple = ()) -> list[tuple]:
     """Read the target with the plain driver (not through syncspec)."""
-    from syncspec.targets.database import connect, parse_target
+    from syncspec.targets.sql.database import connect, parse_target
 
     db = connect(parse_target(url))
     try:
@@ -24,7 +24,7 @@ def query(url: str, sql: str, params: tuple = ()) -> list[tuple]:
 
 
 def table_exists(url: str, name: str) -> bool:
-    from syncspec.targets.database import connect, parse_target
+    from syncspec.targets.sql.database import connect, parse_target
 
     db = connect(parse_target(url))
     try:
@@ -180,7 +180,7 @@ def test_a_failing_write_rolls_back_every_spec(make_ws, db_url):
            '"n" BIGINT, "x" DOUBLE PRECISION, "ok" BOOLEAN, "at" TIMESTAMP NULL, "meta" TEXT, '
            '"content_hash" VARCHAR(128), "created_at" TIMESTAMP NULL, "updated_at" TIMESTAMP NULL, '
            'PRIMARY KEY ("item", "day"), CONSTRAINT "x_not_null" CHECK ("x" IS NOT NULL))')
-    from syncspec.targets.database import connect, parse_target
+    from syncspec.targets.sql.database import connect, parse_target
 
     db = connect(parse_target(db_url))
     db.execute_sql(ddl.replace('"', "`") if "mysql" in db_url else ddl)

@@ -44,7 +44,7 @@ def workspace(make_ws):
 
 
 def counts(root, url: str) -> dict[str, int]:
-    from syncspec.targets.database import connect, parse_target
+    from syncspec.targets.sql.database import connect, parse_target
 
     db = connect(parse_target(url))
     try:
@@ -155,7 +155,7 @@ def test_one_database_named_two_ways_is_one_lock(workspace, backend, request):
     else:
         urls = [url, url.replace("127.0.0.1", "localhost")]
     assert urls[0] != urls[1]
-    from syncspec.targets.database import connect, parse_target, run_lock
+    from syncspec.targets.sql.database import connect, parse_target, run_lock
 
     targets = [parse_target(u) for u in urls]
     first = connect(targets[0])

@@ -15,14 +15,15 @@ def add_arguments(parser) -> None:
 
 def run(args, out) -> int:
     return plan(out, open_workspace(args), args.spec, max_seconds=args.max_seconds, limit=args.limit,
-                full=args.full, allow_empty=args.allow_empty, check=args.check)
+                full=args.full, allow_empty=args.allow_empty, check=args.check, targets=args.only)
 
 
 def plan(out, ws, only=None, *, max_seconds=None, limit=50, full=False, allow_empty=False, check=False,
-         drift=False) -> int:
+         drift=False, targets=None) -> int:
     """Plan, print, and with ``check`` raise CheckFailed if anything would change (the invoke task calls this)."""
     result = run_with_progress(out, lambda progress: ws.plan(
-        only, max_seconds=max_seconds, progress=progress, details=True, full=full, allow_empty=allow_empty))
+        only, max_seconds=max_seconds, progress=progress, details=True, full=full, allow_empty=allow_empty,
+        targets=targets))
     if not (check and out.as_json and not result.empty):   # a failed check's JSON is the error's
         show(out, result, "plan", limit)
     if check:

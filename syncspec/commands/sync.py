@@ -20,16 +20,16 @@ def add_arguments(parser) -> None:
 def run(args, out) -> int:
     return sync(out, open_workspace(args), args.spec, max_seconds=args.max_seconds, lock_timeout=args.lock_timeout,
                 limit=args.limit, full=args.full, allow_empty=args.allow_empty,
-                allow_destructive=args.allow_destructive)
+                allow_destructive=args.allow_destructive, targets=args.only)
 
 
 def sync(out, ws, only=None, *, max_seconds=None, lock_timeout=None, limit=50, full=False, allow_empty=False,
-         allow_destructive=False) -> int:
+         allow_destructive=False, targets=None) -> int:
     """Sync and print what was written (the invoke task calls this)."""
     if not out.as_json:
         out.line(f"syncing {ws.config.project} into {ws.target}")
     result = run_with_progress(out, lambda progress: ws.sync(
         only, max_seconds=max_seconds, lock_timeout=lock_timeout, progress=progress, full=full,
-        allow_empty=allow_empty, allow_destructive=allow_destructive))
+        allow_empty=allow_empty, allow_destructive=allow_destructive, targets=targets))
     show(out, result, "sync", limit)
     return 0

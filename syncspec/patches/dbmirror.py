@@ -42,7 +42,7 @@ def patch_model(db: Any) -> Any:
 def mirror(database_url: str, project: str, plan_file: str, entries: Sequence[LedgerEntry],
            now: dt.datetime | None = None) -> tuple[int, str | None]:
     """Insert the ledger entries the table lacks; returns (rows added, warning or None)."""
-    from ..targets.database import connect, parse_target
+    from ..targets.sql.database import connect, parse_target
 
     now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     try:
@@ -72,7 +72,7 @@ def mirror(database_url: str, project: str, plan_file: str, entries: Sequence[Le
 
 def mirrored(database_url: str, project: str) -> list[dict[str, Any]]:
     """The mirrored rows of ``project`` (for tests and status tools); empty if there is no table."""
-    from ..targets.database import connect, parse_target
+    from ..targets.sql.database import connect, parse_target
 
     db = connect(parse_target(database_url))
     try:

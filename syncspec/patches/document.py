@@ -122,6 +122,8 @@ def load_patch(path: Path, display: str, problems: list[Problem]) -> PatchDoc | 
     named = NAME_RE.match(data["id"])
     if named is None or len(problems) > before:     # the schema's id pattern is NAME_RE's
         return None
+    named = NAME_RE.match(data["id"])
+    assert named is not None       # the schema's pattern for id
     return PatchDoc(
         id=data["id"], number=int(named.group("number")), file=display, path=path,
         title=data["title"], status=data.get("status", "ready"), priority=data.get("priority"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import glob as _glob
 import os
 import stat
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,7 +46,23 @@ class FileRecords:
     strategy: str | None
     records: list[Record]
     pieces: list[list] | None = None          # [digest, length, first line] of the sections parsed
-    reuse: tuple[int, int, int] | None = None   # old pieces [i, j) unchanged from line n: rows stand, not parsed
+
+
+@dataclass(frozen=True)
+class ReusedSections:
+    """Sections unchanged since the last sync (sources/pieces.py): their rows stand, nothing is parsed."""
+
+    file: str
+    entries: list[tuple[tuple, str, int]]     # (key, hash, first line of its section) as last synced
+    sections: list[list]                      # their stored [digest, length, rows, lines]
+
+
+@dataclass(frozen=True)
+class OldFile:
+    """A file's entries and sections at its last sync: what section reuse starts from."""
+
+    entries: list                             # [[key, hash], ...] in file order
+    sections: list[list] | None               # [[digest, length, rows, lines], ...] or None
 
 
 def resolve_files(spec: Spec, root: Path) -> list[tuple[Path, str]]:
@@ -124,13 +140,13 @@ def extract_file(spec: Spec, path: Path, display: str, raw: bytes | None = None)
 
 def extract_batches(spec: Spec, path: Path, display: str, raw: bytes | None = None,
                     min_bytes: int | None = None, chunk: int | None = None,
-                    old_pieces: list[list] | None = None) -> Iterator[FileRecords]:
+                    old: OldFile | None = None) -> Iterator[FileRecords | ReusedSections]:
     """The file's records in order: as one batch, or, for a large markdown file, piece by piece
     (sources/chunks.py), so memory holds the file's bytes and one piece's records.
 
     For a spec whose sections can be reused (sources/pieces.py) each batch also describes the
-    sections it parsed; given the file's ``old_pieces``, the unchanged sections at its start and
-    end are not parsed at all but yielded as ``reuse`` batches.
+    sections it parsed; given the file's ``old`` state, the unchanged sections at its start and
+    end are not parsed at all but yielded as ReusedSections.
     """
     level = chunk_level(spec)
     if raw is None:
@@ -143,8 +159,8 @@ def extract_batches(spec: Spec, path: Path, display: str, raw: bytes | None = No
     definitions = has_definitions(data)     # then it cannot be cut, and its sections are not reused
     keep = reusable(spec, level) and not definitions
     strategy = spec.strategies[0]
-    if keep and old_pieces:
-        done = yield from _reusing(spec, path, display, data, skip, level, old_pieces)
+    if keep and old is not None and old.sections:
+        done = yield from _reusing(spec, path, display, data, skip, level, old)
         if done:
             return
     whole = definitions or len(raw) < (chunks.MIN_FILE_BYTES if min_bytes is None else min_bytes)
@@ -158,16 +174,22 @@ def extract_batches(spec: Spec, path: Path, display: str, raw: bytes | None = No
 
 
 def _reusing(spec: Spec, path: Path, display: str, data: bytes, skip: int, level: int,
-             old: list[list]) -> Iterator[FileRecords]:
-    """Unchanged sections as ``reuse`` batches, the changed bytes between them parsed; returns False,
+             previous: OldFile) -> Generator[FileRecords | ReusedSections, None, bool]:
+    """Unchanged sections as ReusedSections, the changed bytes between them parsed; returns False,
     having yielded nothing, when a changed range does not end where an unchanged section can resume."""
-    batches: list[FileRecords] = []
+    batches: list[FileRecords | ReusedSections] = []
     line = 1
     kind = spec.strategies[0].kind
+    old = previous.sections or []
     for what, a, b in plan_reuse(data, level, old):
         if what == "reuse":
-            batches.append(FileRecords(display, None, [], reuse=(a, b, line)))
-            line += sum(p[3] for p in old[a:b])
+            at = sum(p[2] for p in old[:a])
+            entries = []
+            for section in old[a:b]:
+                entries += [(tuple(key), digest, line) for key, digest in previous.entries[at:at + section[2]]]
+                at += section[2]
+                line += section[3]
+            batches.append(ReusedSections(display, entries, old[a:b]))
             continue
         body = data[a:b]
         tail = b""

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from ..errors import Problem
-from .model import (CHILD_KEYS, COLUMN_TYPES, Column, DocumentStrategy, FileStrategy, ForeignKey, FrontmatterStrategy,
+from .model import (CHILD_KEYS, TargetRef, COLUMN_TYPES, Column, DocumentStrategy, FileStrategy, ForeignKey, FrontmatterStrategy,
                     Index, SectionsStrategy, Spec, StateMachine, Strategy, TableStrategy, TasksStrategy, Template)
 from .pointer import Pointer, PointerSyntaxError
 from .yamlfile import Located, json_path
@@ -73,7 +73,7 @@ def build_spec(doc: Located, context: dict[str, str], problems: list[Problem]) -
             close = difflib.get_close_matches(k, names, n=1)
             hint = f"did you mean {close[0]!r}?" if close else f"declare it under target.columns (columns: {', '.join(names)})"
             problems.append(doc.problem(("target", "key", i),
-                                        f"{k!r} is not a column of table {target['table']!r} (columns: {', '.join(names)})",
+                                        f"{k!r} is not a column of table {target.get('table', data['sync'])!r} (columns: {', '.join(names)})",
                                         hint=hint))
     for col in columns:
         if col.name in key and col.type == "json":
@@ -88,18 +88,49 @@ def build_spec(doc: Located, context: dict[str, str], problems: list[Problem]) -
             problems.append(doc.problem(("target", "columns", col.name),
                                         f"json column {col.name!r} cannot be unique, indexed or a foreign key",
                                         hint="index a text column extracted from the same value instead"))
+    targets = _targets(doc, target, problems)
     if len(problems) > before:
         return None
     return Spec(
         name=data["sync"], file=doc.file, files=files, strategies=tuple(strategies),
-        table=target["table"], key=key, columns=tuple(columns), description=data.get("description", ""),
+        table=target.get("table", data["sync"]), key=key, columns=tuple(columns), description=data.get("description", ""),
         encoding=encoding, hash_algorithm=hash_conf.get("algorithm", "sha256"),
         hash_length=hash_conf.get("length", 16), hash_column=hash_column,
         on_missing=data.get("on_missing", "delete"), trigger=tuple(data.get("trigger", ("change", "commit"))),
-        timestamps=timestamps, indexes=indexes, foreign_keys=foreign_keys,
+        timestamps=timestamps, indexes=indexes, foreign_keys=foreign_keys, targets=targets,
         spec_hash=hashlib.sha256(canonical_json({"spec": data, "context": context}).encode()).hexdigest()[:16],
         raw=data, locations={json_path(path): mark for path, mark in doc.marks.items()},
     )
+
+
+TARGET_CORE = ("kind", "use", "also", "table", "key", "columns", "timestamps", "unique", "indexes", "foreign_keys",
+               "children")
+
+
+def _targets(doc: Located, target: dict, problems: list[Problem]) -> tuple[TargetRef, ...]:
+    """``target`` (its kind's own keys beside the shared ones) and each ``target.also`` entry."""
+    from ..targets import KINDS
+
+    refs = []
+    items = [(("target",), target, TARGET_CORE)] + [(("target", "also", i), item, ("kind", "use"))
+                                                     for i, item in enumerate(target.get("also", ()))]
+    for path, item, core in items:
+        kind = item.get("kind", "sql")
+        if kind not in KINDS:
+            close = difflib.get_close_matches(kind, list(KINDS), n=1)
+            problems.append(doc.problem(path + ("kind",), f"unknown target kind {kind!r} (kinds: {', '.join(KINDS)})",
+                                        hint=f"did you mean {close[0]!r}?" if close else "use one of the kinds listed"))
+        use = item.get("use", "database" if kind == "sql" else kind)
+        options = tuple(sorted((k, v) for k, v in item.items() if k not in core))
+        refs.append(TargetRef(kind=kind, use=use, options=options, json_path=json_path(path)))
+    seen: set[tuple[str, Any]] = set()
+    for ref, (path, _, _) in zip(refs, items):
+        ident = (ref.use, ref.option("table", target.get("table")))
+        if ident in seen:
+            problems.append(doc.problem(path, f"target {ref.use!r} is named twice in this spec",
+                                        hint="feed each target once; remove one of the entries"))
+        seen.add(ident)
+    return tuple(refs)
 
 
 def _strategy(doc: Located, i: int, item: Any, problems: list[Problem]) -> Strategy | None:
@@ -389,7 +420,7 @@ def build_children(doc: Located, parent: Spec, context: dict[str, str], problems
             foreign_keys=(ForeignKey(tuple(link), parent.table, tuple(link.values()), "cascade",
                                      json_path(base + ("parent",))),),
             spec_hash=hashlib.sha256(f"{parent.spec_hash}:{name}".encode()).hexdigest()[:16],
-            parent=parent, each=each))
+            parent=parent, each=each, targets=parent.targets[:1]))   # child rows go to the parent's database
     return out
 
 
@@ -418,7 +449,7 @@ def _indexes(doc: Located, target: dict, columns: list[Column], problems: list[P
         conf = {"columns": item} if isinstance(item, list) else item
         where = ("target", "indexes", i) + (() if isinstance(item, list) else ("columns",))
         if _unknown_columns(doc, where, conf["columns"], columns, problems):
-            out.append(Index(tuple(conf["columns"]), unique=conf.get("unique", False), name=conf.get("name")))
+            out.append(Index(tuple(conf["columns"]), unique=bool(conf.get("unique", False)), name=str(conf["name"]) if conf.get("name") else None))
     return tuple(out)
 
 

@@ -180,6 +180,26 @@ ON_DELETE = ("cascade", "set null", "restrict", "no action")
 
 
 @dataclass(frozen=True)
+class TargetRef:
+    """One place a spec's rows go: a workspace target (``use``) of a ``kind``, with the kind's own keys.
+
+    ``target:`` itself is the first (``kind: sql`` in the workspace ``database`` by default);
+    ``target.also`` adds more, fed from the same parse.
+    """
+
+    kind: str = "sql"
+    use: str = "database"
+    options: tuple[tuple[str, Any], ...] = ()     # the kind's own keys, as written
+    json_path: str = "$.target"
+
+    def option(self, name: str, default: Any = None) -> Any:
+        for key, value in self.options:
+            if key == name:
+                return value
+        return default
+
+
+@dataclass(frozen=True)
 class Index:
     """target.indexes / target.unique: an index over ``columns`` (``name`` None: derived from the table)."""
 
@@ -224,6 +244,7 @@ class Spec:
     each: tuple[str, ...] | None = None
     indexes: tuple[Index, ...] = ()           # target.indexes and target.unique (unique=True)
     foreign_keys: tuple[ForeignKey, ...] = ()
+    targets: tuple[TargetRef, ...] = (TargetRef(),)   # target (first) and target.also
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     # JSON path ("$.source.files[0]") -> (line, column) in the spec file, for later stages' errors
     locations: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)

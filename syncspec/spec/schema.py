@@ -23,11 +23,11 @@ COPIES = {"syncspec.schema.json": SPEC_SCHEMA, "syncspec.workspace.schema.json":
 @lru_cache(maxsize=None)
 def load_schema(name: str = SPEC_SCHEMA) -> dict[str, Any]:
     """Return a packaged JSON Schema (Draft 2020-12) by file name."""
-    return json.loads(resources.files("syncspec").joinpath("schemas", name).read_text("utf-8"))
+    return json.loads(resources.files("syncspec").joinpath("schemas").joinpath(name).read_text("utf-8"))
 
 
 def schema_text(name: str = SPEC_SCHEMA) -> str:
-    return resources.files("syncspec").joinpath("schemas", name).read_text("utf-8")
+    return resources.files("syncspec").joinpath("schemas").joinpath(name).read_text("utf-8")
 
 
 def copy_is_current(path: Path, name: str) -> bool | None:

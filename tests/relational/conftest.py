@@ -24,7 +24,7 @@ class Real:
     """The real schema and rows of a target, read with the plain connection (not through syncspec's models)."""
 
     def __init__(self, url: str):
-        from syncspec.targets.database import connect, parse_target
+        from syncspec.targets.sql.database import connect, parse_target
 
         self.url = url
         self.backend = parse_target(url).backend

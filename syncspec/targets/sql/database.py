@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import unquote, urlparse
 
-from ..errors import LockNotAcquired, Problem, TargetError, TargetUnavailable
-from ..workspace import mask_url
+from ...errors import LockNotAcquired, Problem, TargetError, TargetUnavailable
+from ...workspace import mask_url
 
 # scheme -> (backend name, driver module, pip extra)
 SCHEMES: dict[str, tuple[str, str | None, str | None]] = {
@@ -74,6 +74,7 @@ def connect(target: Target, readonly: bool = False):
     import peewee
 
     _driver(target)
+    db: Any
     if target.backend == "sqlite":
         path = target.sqlite_path
         if path is None:

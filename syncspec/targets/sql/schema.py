@@ -27,8 +27,8 @@ import socket
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import Problem, SchemaChangeRefused
-from .sql import BOOKKEEPING, SqlTable
+from ...errors import Problem, SchemaChangeRefused
+from .table import BOOKKEEPING, SqlTable
 
 SCHEMA_TABLE = "syncspec_schema"
 OURS = re.compile(r"_(ck|fk)_[0-9a-f]{8}$")     # constraints syncspec named (sql.constraint_name)
@@ -356,8 +356,9 @@ def apply(db, backend: str, migration: Migration) -> list[str]:
         elif change.op == "drop_not_null":
             ops.append(mig.drop_not_null(name, col))
         elif change.op == "add_index":
-            idx = next(i for i in table.model._meta.indexes if getattr(i, "_name", None) == col)
-            ops.append(lambda i=idx: db.execute(table.model._schema._create_index(i, safe=False)))
+            model: Any = table.model
+            idx = next(i for i in model._meta.indexes if getattr(i, "_name", None) == col)
+            ops.append(lambda i=idx: db.execute(model._schema._create_index(i, safe=False)))
         elif change.op == "add_constraint":
             node = table.constraint_defs[col][2]
             ops.append(lambda n=node: db.execute(db.get_sql_context().literal(f"ALTER TABLE {q(name)} ADD ").sql(n)))
@@ -388,7 +389,7 @@ def _rebuild(db, table: SqlTable, changes: list[Change]) -> None:
     real = {c.name for c in db.get_columns(name)}
     kept = [c for c in table.fields if c in real]
     retyped = {c.target for c in changes if c.op == "retype"}
-    Tmp = type("T_tmp", (table.model,), {"Meta": type("Meta", (), {"table_name": tmp})})
+    Tmp: Any = type("T_tmp", (table.model,), {"Meta": type("Meta", (), {"table_name": tmp})})
     db.execute_sql(f"DROP TABLE IF EXISTS {q(tmp)}")
     db.execute(Tmp._schema._create_table(safe=False))
     select = []

@@ -11,13 +11,13 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..records import Row, canonical, key_part
-from ..spec.model import Spec
+from ...records import Row, canonical, key_part
+from ...spec.model import Spec
+from .dialect import dialect_for
 
 BATCH = 1000
 
 
-JSON_TYPES = {"postgresql": "JSONB", "mysql": "JSON", "sqlite": "TEXT"}
 BOOKKEEPING = ("content_hash", "created_at", "updated_at", "deleted_at")
 
 
@@ -32,11 +32,14 @@ def _field(ctype: str, in_key: bool, length: int | None, nullable: bool = True, 
         kwargs["constraints"] = [pw.SQL(f"DEFAULT {literal(default, ctype, backend)}")]
     if ctype == "text":
         if in_key or indexed or length:
+            collation = dialect_for(backend).key_collation
+            if collation:    # keys compare as the source does (`api`, `API`); FKs need one collation
+                kwargs["collation"] = collation
             return pw.CharField(max_length=length or 255, **kwargs)
         return pw.TextField(**kwargs)
     if ctype == "json":
         return type("JsonField", (pw.TextField,), {   # values are canonical JSON text already (records.canonical)
-            "field_type": JSON_TYPES[backend], "db_value": lambda self, v: v, "python_value": lambda self, v: v,
+            "field_type": dialect_for(backend).json_type, "db_value": lambda self, v: v, "python_value": lambda self, v: v,
         })(**kwargs)
     return {
         "integer": pw.BigIntegerField, "real": pw.DoubleField, "boolean": pw.BooleanField,
@@ -46,25 +49,14 @@ def _field(ctype: str, in_key: bool, length: int | None, nullable: bool = True, 
 
 def literal(value: Any, ctype: str, backend: str) -> str:
     """A constant as SQL text, for DDL (DEFAULT, CHECK), where drivers take no parameters."""
-    if isinstance(value, bool) or ctype == "boolean":
-        return ("TRUE" if value else "FALSE") if backend == "postgresql" else ("1" if value else "0")
-    if isinstance(value, (int, float)) and ctype in ("integer", "real"):
-        return repr(value)
-    if isinstance(value, dt.datetime):
-        value = value.isoformat(sep=" ")
-    elif isinstance(value, dt.date):
-        value = value.isoformat()
-    text = str(value).replace("'", "''")
-    if backend == "mysql":
-        text = text.replace("\\", "\\\\")
-    return f"'{text}'"
+    return dialect_for(backend).literal(value, ctype)
 
 
 def db_default(value: Any, ctype: str) -> Any:
     """A column's default becomes the database DEFAULT when it is a constant scalar (not json)."""
     if value is None or ctype == "json" or isinstance(value, (dict, list)):
         return None
-    from ..records import coerce
+    from ...records import coerce
 
     try:
         return coerce(value, ctype)
@@ -89,6 +81,7 @@ class SqlTable:
 
         self.db = db
         self.backend = backend
+        self.dialect = dialect_for(backend)
         first = specs[0]
         self.specs = list(specs)
         self.name = first.table
@@ -115,7 +108,7 @@ class SqlTable:
                     self.types[col.name] = col.type
                     self.declared[col.name] = {"type": col.type, "null": col.nullable and col.name not in self.key,
                                                "length": col.length, "default": default}
-                    if col.type == "json" and backend == "sqlite":
+                    if col.type == "json" and dialect_for(backend).json_type == "TEXT":
                         checks.append((col.name, col.type, "json_valid", {}))
                     if col.unique and (col.name,) != tuple(self.key):
                         indexes.append(((col.name,), True, None))
@@ -136,6 +129,28 @@ class SqlTable:
         for extra in [n for n in attrs if n not in self.declared]:
             self.declared[extra] = {"type": "text" if extra == self.hash_column else "datetime", "null": True,
                                     "length": 128 if extra == self.hash_column else None, "default": None}
+        constraints = self._constraints(checks, specs, backend)
+        meta: dict[str, Any] = {"database": db, "table_name": self.name, "constraints": constraints}
+        if len(self.key) == 1:
+            attrs[self.key[0]].primary_key = True
+        else:
+            meta["primary_key"] = pw.CompositeKey(*self.key)
+        attrs["Meta"] = type("Meta", (), meta)
+        model: Any = type(f"T_{self.name}", (pw.Model,), attrs)
+        self.model = model
+        self.fields = self.model._meta.fields
+        self._statements: dict[tuple, tuple[str, list[int]]] = {}   # see _statement
+        for columns, unique, given in indexes:
+            index_name = given or index_name_for(self.name, columns, unique)
+            self.index_defs.append((index_name, tuple(columns), unique))
+            self.model.add_index(pw.ModelIndex(self.model, [self.fields[c] for c in columns], unique=unique,
+                                               name=index_name))
+
+    def _constraints(self, checks: list[tuple[str, str, str, dict[str, Any]]], specs: Sequence[Spec],
+                     backend: str) -> list[Any]:
+        """CHECK and FOREIGN KEY constraints as peewee nodes, named by their definition (constraint_name)."""
+        import peewee as pw
+
         constraints = []
         for name, ctype, what, only in checks:
             outside = [pw.NodeList((pw.Entity(k), pw.SQL(f"<> {literal(v, self.types[k], backend)}")))
@@ -164,20 +179,7 @@ class SqlTable:
                     pw.SQL(f"ON DELETE {fk.on_delete.upper()}")))
                 self.constraint_defs[cname] = ("foreign key", fk.columns, node)
                 constraints.append(node)
-        meta: dict[str, Any] = {"database": db, "table_name": self.name, "constraints": constraints}
-        if len(self.key) == 1:
-            attrs[self.key[0]].primary_key = True
-        else:
-            meta["primary_key"] = pw.CompositeKey(*self.key)
-        attrs["Meta"] = type("Meta", (), meta)
-        self.model = type(f"T_{self.name}", (pw.Model,), attrs)
-        self.fields = self.model._meta.fields
-        self._statements: dict[tuple, tuple[str, list[int]]] = {}   # see _statement
-        for columns, unique, name in indexes:
-            index_name = name or index_name_for(self.name, columns, unique)
-            self.index_defs.append((index_name, tuple(columns), unique))
-            self.model.add_index(pw.ModelIndex(self.model, [self.fields[c] for c in columns], unique=unique,
-                                               name=index_name))
+        return constraints
 
     # -- schema -----------------------------------------------------------
     def exists(self) -> bool:
@@ -225,43 +227,39 @@ class SqlTable:
         if len(keys) > 2000:
             full = self.index(spec)
             return {k: full[k] for k in keys if k in full}
-        import operator
-        from functools import reduce
-
         cols = [self.fields[k] for k in self.key] + [self.fields[self.hash_column]]
         if self.soft_delete:
             cols.append(self.fields["deleted_at"])
         n = len(self.key)
         out: dict[tuple, tuple[str | None, bool]] = {}
         for start in range(0, len(keys), 200):
-            terms = [reduce(operator.and_, [self.fields[name] == self._key_param(key, i)
-                                            for i, name in enumerate(self.key)])
-                     for key in keys[start:start + 200]]
-            query = self.model.select(*cols).where(reduce(operator.or_, terms))
+            query = self.model.select(*cols).where(self._any_key(keys[start:start + 200]))
             for name, value in spec.partition.items():
                 query = query.where(self.fields[name] == value)
             for row in query.tuples():
                 out[tuple(key_part(v) for v in row[:n])] = (row[n], len(row) > n + 1 and row[n + 1] is not None)
         return out
 
+    def _any_key(self, keys: Sequence[tuple]) -> Any:
+        """``key = k1 OR key = k2 ...`` as one flat list: nested binary ORs overflow SQLite's parser
+        stack at ~84 composite keys (issue 11, defect 13)."""
+        import peewee as pw
+
+        if len(self.key) == 1:
+            return self.fields[self.key[0]].in_([self._key_param(key, 0) for key in keys])
+        terms = [pw.NodeList([self.fields[name] == self._key_param(key, i) for i, name in enumerate(self.key)],
+                             glue=" AND ", parens=True) for key in keys]
+        return pw.NodeList(terms, glue=" OR ", parens=True)
+
     def column_values(self, spec: Spec, keys: Sequence[tuple], names: Sequence[str]) -> dict[tuple, tuple]:
         """key -> stored values of ``names`` for ``keys`` (state checks): one narrow SELECT per 500 keys."""
         if not keys or not self.exists():
             return {}
-        import operator
-        from functools import reduce
-
         n = len(self.key)
         cols = [self.fields[k] for k in self.key] + [self.fields[name] for name in names]
         out: dict[tuple, tuple] = {}
         for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
-            if n == 1:
-                cond = self.fields[self.key[0]].in_([self._key_param(key, 0) for key in chunk])
-            else:
-                cond = reduce(operator.or_, [reduce(operator.and_, [self.fields[name] == self._key_param(key, i)
-                                                                    for i, name in enumerate(self.key)])
-                                             for key in chunk])
+            cond = self._any_key(keys[start:start + 500])
             query = self.model.select(*cols).where(cond)
             for name, value in spec.partition.items():
                 query = query.where(self.fields[name] == value)
@@ -281,20 +279,6 @@ class SqlTable:
             if row is not None:
                 out[key] = row
         return out
-
-    def changed_columns(self, stored: dict[str, Any], row: Row) -> tuple[str, ...]:
-        """Columns whose stored value differs from the row's (for plan output)."""
-        out = []
-        for name, value in row.values.items():
-            old = stored.get(name)
-            if self.types.get(name) == "json":   # JSONB reads back parsed (psycopg2), TEXT as canonical text
-                value = canonical(value) if value is not None else None
-                old = canonical(old) if old is not None and not isinstance(old, str) else old
-            if _norm(old) != _norm(value):
-                out.append(name)
-        if stored.get("deleted_at") is not None:
-            out.append("deleted_at")
-        return tuple(out)
 
     # -- write ------------------------------------------------------------
     def _sql(self, query) -> tuple[str, list[int]]:
@@ -336,10 +320,10 @@ class SqlTable:
         values = {self.fields[n]: self._placeholder(i) for i, n in enumerate(names)}
         keep = [self.fields[n] for n in names if n not in self.key and n != "created_at"]
         query = self.model.insert(values)
-        if self.backend == "mysql":
+        if not self.dialect.upsert_conflict_target:
             return query.on_conflict(preserve=keep)
         query = query.on_conflict(conflict_target=[self.fields[k] for k in self.key], preserve=keep)
-        return query.returning() if self.backend == "postgresql" else query
+        return query.returning() if self.dialect.returning_on_insert else query
 
     def _statement(self, what: tuple, build) -> tuple[str, list[int]]:
         """Generated SQL, once per statement shape: peewee's builder costs ~1 ms, a sync writes per file."""
@@ -373,41 +357,25 @@ class SqlTable:
         return cond
 
     def _key_param(self, key: tuple, i: int) -> Any:
-        value = key[i]
-        ctype = self.types.get(self.key[i])
-        if ctype == "date" and isinstance(value, str) and self.backend != "sqlite":
-            return dt.date.fromisoformat(value)
-        if ctype == "datetime" and isinstance(value, str) and self.backend != "sqlite":
-            return dt.datetime.fromisoformat(value)
-        if ctype == "datetime" and isinstance(value, str):
-            return value.replace("T", " ")
-        return value
+        return self.dialect.key_param(key[i], self.types.get(self.key[i]))
 
     def _stamp(self, now: dt.datetime) -> Any:
-        return now.isoformat(sep=" ") if self.backend == "sqlite" else now
+        return self.dialect.stamp(now)
 
     def _converters(self, names: list[str]) -> list[tuple[int, Any]]:
-        out = []
+        out: list[tuple[int, Any]] = []
         for i, n in enumerate(names):
             ctype = self.types.get(n)
             if ctype == "json":
                 out.append((i, canonical))
-            elif self.backend == "sqlite" and ctype == "date":
+            elif not self.dialect.native_dates and ctype == "date":
                 out.append((i, dt.date.isoformat))
-            elif self.backend == "sqlite" and ctype == "datetime":
+            elif not self.dialect.native_dates and ctype == "datetime":
                 out.append((i, lambda v: v.isoformat(sep=" ")))
         return out
 
     def _executemany(self, sql: str, params: list[tuple]) -> None:
         executemany(self.db, sql, params)
-
-
-def _norm(value: Any) -> Any:
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return int(value)
-    return value
 
 
 def bulk_insert(db, model, names: list[str], rows: Sequence[tuple]) -> None:

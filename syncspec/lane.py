@@ -1,0 +1,269 @@
+"""One spec's rows on their way into one target (a *lane*): select, diff, write, summarize.
+
+A spec with several targets runs one lane per target over a single parse: each lane
+decides which files it needs (its own file states), diffs the shared rows against its
+own stored index and writes through its own Writer. Stages:
+
+    select   which files to parse: rebuild (every file), verify (--all: every file whose
+             bytes or target rows differ) or incremental (the change classifier)
+    reuse    unchanged sections' stored entries stand (sources.extract.ReusedSections)
+    take     one batch's mapped rows: duplicate keys, diff, state checks, write
+    finish   deletes and marks, the empty-source guard, the ChangeSet
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .changes import Classification, SourceFile, classify_files, state_hash
+from .errors import DuplicateKeyError, Problem, SourceError, StateTransitionError
+from .plan import ChangeSet
+from .records import Row
+from .sources.extract import FileRecords, OldFile, ReusedSections
+from .spec.model import Spec
+from .states import StateCheck
+from .targets.base import Binding, Index, Key, Target
+
+if TYPE_CHECKING:
+    from .results import Collected, Options
+    from .state import StateStore
+    from .writer import Writer
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """A parsed file's new state, saved with the run: what the next run's change detection reads."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str
+    entries: list[list]                # [[key, hash], ...] in file order
+    sections: list[list] | None        # [[digest, length, rows, lines], ...] (sources/pieces.py)
+
+    def as_tuple(self) -> tuple:
+        return (self.path, self.size, self.mtime_ns, self.sha256, self.entries, self.sections)
+
+
+@dataclass
+class Lane:
+    binding: Binding
+    target: Target
+    store: StateStore | None
+    sink: Writer | None = None
+    fresh: bool = False                                  # its table/collection did not exist before this run
+    rebuild: str | None = None                           # why every file is parsed
+    to_parse: set[str] = field(default_factory=set)
+    old: dict[str, OldFile] = field(default_factory=dict)
+    index: Index = field(default_factory=dict)
+    claim_new_keys: bool = False                         # incremental: new keys are looked up in the target
+    seen: dict[Key, tuple[str, int]] = field(default_factory=dict)
+    unread: int = 0                                      # entries of files not parsed
+    unchanged: int = 0
+    touched: list[tuple[str, int, int]] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    inserts: list[Row] = field(default_factory=list)
+    updates: list[tuple[Row, str | None]] = field(default_factory=list)
+    parsed: list[ParsedFile] = field(default_factory=list)
+    duplicates: list[Problem] = field(default_factory=list)
+    state_problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    keep_values: bool = False                            # plan --details: keep some updates' values
+    spec: Spec = field(init=False)
+    state_check: StateCheck = field(init=False)
+    _entries: list[list] = field(default_factory=list)
+    _sections: list[list] | None = None
+
+    def __post_init__(self) -> None:
+        self.spec = self.binding.spec
+        self.state_check = StateCheck(self.spec, self.target, self.binding)
+
+    # -- select -------------------------------------------------------------
+    def select(self, files: list[SourceFile], opts: Options, problems: Collected) -> None:
+        """Decide which files this lane parses, and what it compares their rows with."""
+        store = self.store
+        states = store.file_states(self.binding.state_key) if store is not None else {}
+        reason = "its target is new" if self.fresh else None
+        if reason is None and not self.target.exists(self.binding):
+            reason = "its target holds nothing yet"
+        found = classify_files(files, states, state_hash(self.spec), rebuild=reason, rehash=opts.full)
+        self.rebuild = found.rebuild
+        if found.rebuild:
+            self.to_parse = {f.display for f in files}
+            self.index = self.target.index(self.binding)
+            return
+        assert store is not None
+        problems.add(SourceError, found.problems)
+        self.removed = found.removed
+        self.touched = [(f.display, f.size, f.stamp) for f in found.touched]
+        if opts.full:
+            self._select_verify(found, store)
+            return
+        self.to_parse = {f.display for f in found.changed}
+        self.unread = sum(states[f.display].entry_count for f in found.unchanged)
+        self.unchanged = self.unread
+        known = [f.display for f in found.changed if f.display in states] + self.removed
+        self.old = {path: OldFile(*entries) for path, entries in store.file_details(self.binding.state_key,
+                                                                                    known).items()}
+        self.index = {tuple(key): (digest, False) for old in self.old.values() for key, digest in old.entries}
+        self.claim_new_keys = True
+
+    def _select_verify(self, found: Classification, store: StateStore) -> None:
+        """--all: the target itself is the index; a file is skipped only when its bytes are as last synced
+        and the target holds exactly the rows that file held."""
+        self.index = self.target.index(self.binding)
+        held: dict[str, list[tuple[tuple, str]]] = {}
+        for key, (digest, path) in store.file_entries(self.binding.state_key,
+                                                      [f.display for f in found.unchanged] + self.removed).items():
+            held.setdefault(path, []).append((key, digest))
+        self.to_parse = {f.display for f in found.changed}
+        touched = {f.display for f in found.touched}
+        self.touched = []
+        for f in found.unchanged:
+            entries = held.get(f.display, [])
+            if all(self.index.get(key) == (digest, False) for key, digest in entries):
+                for key, _ in entries:          # the target holds exactly what this file held
+                    del self.index[key]
+                    self.seen[key] = (f.display, 0)
+                self.unchanged += len(entries)
+                if f.display in touched:
+                    self.touched.append((f.display, f.size, f.stamp))
+            else:
+                self.to_parse.add(f.display)    # the target drifted from this file: parse and repair
+
+    # -- per file -------------------------------------------------------------
+    def start_file(self) -> None:
+        self._entries, self._sections = [], []
+
+    def reuse(self, batch: ReusedSections) -> None:
+        """Sections as last synced: their entries stand (still checked for duplicate keys)."""
+        for key, digest, line in batch.entries:
+            first = self.seen.get(key)
+            if first is not None:
+                self.duplicates.append(duplicate(self.spec.name, key, batch.file, line, where(first)))
+                continue
+            self.seen[key] = (batch.file, line)
+            self.index.pop(key, None)
+            self.unchanged += 1
+            self._entries.append([list(key), digest])
+        if self._sections is not None:
+            self._sections.extend(batch.sections)
+
+    def take(self, batch: FileRecords, mapped: list[Row], writing: bool) -> None:
+        """One batch's rows: drop duplicates, diff against the index, check states, write."""
+        rows: list[Row] = []
+        for row in mapped:
+            first = self.seen.get(row.key)
+            if first is not None:
+                self.duplicates.append(duplicate(self.spec.name, row.key, row.file, row.line, where(first)))
+                continue
+            self.seen[row.key] = (row.file, row.line)
+            rows.append(row)
+        if self.claim_new_keys:
+            self._claim(rows)
+        inserts: list[Row] = []
+        updates: list[tuple[Row, str | None]] = []
+        for row in rows:
+            self._entries.append([list(row.key), row.hash])
+            stored = self.index.pop(row.key, None)
+            if stored is None:
+                inserts.append(row)
+            elif stored[0] != row.hash or stored[1]:
+                updates.append((row, stored[0]))
+            else:
+                self.unchanged += 1
+        self._count_sections(batch, rows)
+        if self.state_check and (updates or (self.state_check.on_inserts and inserts)):
+            errors, warned = self.state_check.check(inserts, updates)   # before these rows are written
+            self.state_problems.extend(errors)
+            self.warnings.extend(warned)
+        if self.sink is not None and writing and not (self.duplicates or self.state_problems):
+            self.sink.rows(inserts, updates)
+        self.inserts.extend(light(r) for r in inserts)
+        self.updates.extend((r if self.keep_values and len(self.updates) < 200 else light(r), old)
+                            for r, old in updates)
+
+    def _count_sections(self, batch: FileRecords, rows: list[Row]) -> None:
+        if batch.pieces is None:
+            self._sections = None
+        elif self._sections is not None:
+            starts = [p[2] for p in batch.pieces]
+            counts = [0] * len(starts)
+            for row in rows:
+                counts[bisect.bisect_right(starts, row.line) - 1] += 1
+            self._sections.extend([d, length, c, lines] for (d, length, _, lines), c in zip(batch.pieces, counts))
+
+    def _claim(self, rows: list[Row]) -> None:
+        """A key new to the changed files may be a soft-deleted row (restore it) or belong to a file
+        that did not change (a duplicate)."""
+        new_keys = [r.key for r in rows if r.key not in self.index]
+        stored = self.target.lookup(self.binding, new_keys) if new_keys else {}
+        clashes = set()
+        for key, (digest, soft) in stored.items():
+            if soft:
+                self.index[key] = (digest, True)
+            else:
+                clashes.add(key)
+        if clashes:
+            assert self.store is not None
+            owners = self.store.owner_of(self.binding.state_key, clashes)
+            for row in rows:
+                if row.key in clashes:
+                    self.duplicates.append(duplicate(self.spec.name, row.key, row.file, row.line,
+                                                     owners.get(row.key, f"table {self.spec.table}")))
+
+    def end_file(self, f: SourceFile) -> None:
+        self.parsed.append(ParsedFile(f.display, f.size, f.stamp, f.sha, self._entries, self._sections))
+
+    # -- finish -----------------------------------------------------------------
+    def report(self, problems: Collected) -> bool:
+        """Add this lane's own problems to the run's; True if there were any."""
+        problems.add(DuplicateKeyError, self.duplicates)
+        problems.add(StateTransitionError, self.state_problems)
+        return bool(self.duplicates or self.state_problems)
+
+    def finish(self, files: int, strategies: dict[str, int], allow_empty: bool,
+               problems: Collected) -> ChangeSet | None:
+        if self.report(problems):
+            return None
+        spec = self.spec
+        deletes: list[tuple[Key, str | None]] = []
+        marks: list[tuple[Key, str | None]] = []
+        if spec.on_missing != "keep":
+            for key, (old_hash, soft) in self.index.items():   # what no parsed file claimed
+                if spec.on_missing == "delete":
+                    deletes.append((key, old_hash))
+                elif not soft:
+                    marks.append((key, old_hash))
+        records = len(self.seen) + self.unread
+        if not allow_empty and records == 0 and (deletes or marks):
+            line, col = spec.locate("$.source.records")
+            problems.add(SourceError, [Problem(
+                f"spec {spec.name!r} extracted no records from {files} file(s); syncing would delete "
+                f"all {len(deletes) + len(marks)} of its rows", file=spec.file, line=line, column=col,
+                json_path="$.source.records",
+                hint=f"check the strategies with `syncspec preview {spec.name}`; if the source is really "
+                     "empty now, pass --allow-empty")])
+            return None
+        if self.sink is not None:
+            self.sink.finish(deletes, marks)
+        return ChangeSet(spec.name, self.binding.label, tuple(self.inserts), tuple(self.updates), tuple(deletes),
+                         tuple(marks), self.unchanged, files=files, parsed=len(self.to_parse), records=records,
+                         strategies=strategies, warnings=tuple(self.warnings))
+
+
+def light(row: Row) -> Row:
+    """The row without its values: what a ChangeSet keeps once the row is written (memory)."""
+    return Row(row.key, {}, row.hash, row.file, row.line)
+
+
+def where(seen: tuple[str, int]) -> str:
+    """``file:line`` of a key seen before (line 0: a file that was not parsed)."""
+    return f"{seen[0]}:{seen[1]}" if seen[1] else seen[0]
+
+
+def duplicate(spec: str, key: tuple, file: str, line: int | None, first: str) -> Problem:
+    return Problem(f"duplicate key {list(key)} in spec {spec!r}; first at {first}", file=file, line=line,
+                   hint="entry IDs must be unique across the spec's files; rename or merge one of them")

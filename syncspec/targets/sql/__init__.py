@@ -1,0 +1,194 @@
+"""The SQL target kind: SQLite, PostgreSQL and MariaDB/MySQL through peewee.
+
+Tables are built from the specs that write them; the run's ledger lives in the same
+database, inside the run's transaction, so rows and history commit together. Which DDL
+can run inside that transaction is the dialect's business (dialect.py), not the engine's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ...errors import Problem, SyncSpecError, TargetError
+from ..base import Binding, Capabilities, Index, Key
+from .dialect import Dialect, dialect_for
+
+if TYPE_CHECKING:
+    from ...ledger import Ledger
+    from ...records import Row
+    from .table import SqlTable
+
+
+class SqlTarget:
+    """One SQL database: every binding is a table (or a spec's partition of a shared one)."""
+
+    kind = "sql"
+    capabilities = Capabilities(transactions=True, locks=True, schema=True, values=True, soft_delete=True)
+
+    def __init__(self, name: str, url: str, root: Path | None = None):
+        from .database import parse_target
+
+        self.name = name
+        self.url = parse_target(url)
+        self.label = self.url.masked
+        self.dialect: Dialect = dialect_for(self.url.backend)
+        self.db: Any = None
+        self.tables: dict[str, SqlTable] = {}
+
+    # -- connection -------------------------------------------------------------
+    def open(self, write: bool) -> None:
+        from .database import connect
+
+        path = self.url.sqlite_path
+        if not write and path is not None and not path.exists():
+            import peewee
+
+            self.db = peewee.SqliteDatabase(":memory:")   # no database yet: an empty target, none created
+        else:
+            self.db = connect(self.url, readonly=not write and self.url.backend == "sqlite")
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+
+    def lock(self, timeout: float):
+        from .database import run_lock
+
+        return run_lock(self.db, self.url, timeout)
+
+    def state_store(self) -> Ledger:
+        from ...ledger import Ledger
+
+        return Ledger(self.db)
+
+    def error(self, exc: BaseException) -> SyncSpecError | None:
+        """A driver error as a TargetError (exit 2); None for anything that is not one."""
+        if not self.dialect.is_driver_error(exc):
+            return None
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return TargetError(problems=[Problem(f"database error on {self.label}: {detail}",
+                                             hint="nothing was written; check the target database and rerun")],
+                           target=self.label)
+
+    # -- structure --------------------------------------------------------------
+    def _tables(self, bindings: Sequence[Binding], everything: Sequence[Binding]) -> dict[str, SqlTable]:
+        """The tables ``bindings`` write, plus the parent tables their foreign keys reference, parents
+        first; each defined by every spec (of ``everything``) that writes it."""
+        from .table import SqlTable
+
+        groups: dict[str, list] = {}
+        for b in [*everything, *bindings]:
+            group = groups.setdefault(b.spec.table, [])
+            if b.spec not in group:
+                group.append(b.spec)
+        wanted = {b.spec.table for b in bindings}
+        todo = list(wanted)
+        while todo:
+            for spec in groups.get(todo.pop(), []):
+                for fk in spec.foreign_keys:
+                    if fk.table not in wanted and fk.table in groups:
+                        wanted.add(fk.table)
+                        todo.append(fk.table)
+        self.tables = {name: SqlTable(self.db, self.url.backend, group)
+                       for name, group in groups.items() if name in wanted}
+        return self.tables
+
+    def _migrations(self, bindings: Sequence[Binding], everything: Sequence[Binding]) -> list:
+        from . import schema as ddl
+
+        tables = self._tables(bindings, everything)
+        self._exists = {name: t.exists() for name, t in tables.items()}
+        return ddl.plan_migrations(self.db, self.url.backend, tables, ddl.stored_versions(self.db), self._exists)
+
+    def describe(self, bindings: Sequence[Binding], everything: Sequence[Binding]) -> dict[str, list[str]]:
+        return {m.table.name: _describe(m) for m in self._migrations(bindings, everything)}
+
+    @contextmanager
+    def session(self, bindings: Sequence[Binding], everything: Sequence[Binding],
+                allow_destructive: bool) -> Iterator[dict[str, list[str]]]:
+        from . import schema as ddl
+
+        migrations = self._migrations(bindings, everything)
+        ddl.refuse_if_needed(migrations, allow_destructive)   # before anything changes
+        notes: dict[str, list[str]] = {}
+        early = [m for m in migrations if self.dialect.ddl_before_transaction(m)]
+        if early:
+            with self.dialect.foreign_keys_off(self.db), self.db.atomic():
+                notes = {m.table.name: ddl.apply(self.db, self.url.backend, m) for m in early}
+        if not self.dialect.transactional_ddl:
+            self._ensure_ledger()
+        with self.db.atomic():
+            for m in migrations:          # where DDL is transactional it rolls back with a failed run
+                if m not in early:
+                    notes[m.table.name] = ddl.apply(self.db, self.url.backend, m)
+            if self.dialect.transactional_ddl:
+                self._ensure_ledger()
+            ddl.record(self.db, migrations, _utcnow())
+            yield notes
+
+    def _ensure_ledger(self) -> None:
+        from . import schema as ddl
+
+        ddl.ensure_ledger(self.db)
+        self.state_store().ensure()
+
+    def fresh(self, binding: Binding) -> bool:
+        """The binding's table did not exist when the run began (so its file states mean nothing)."""
+        return not getattr(self, "_exists", {}).get(binding.spec.table, True)
+
+    def schema_version(self, table: str) -> int | None:
+        from .schema import stored_versions
+
+        found = stored_versions(self.db).get(table)
+        return found[0] if found else None
+
+    # -- rows -------------------------------------------------------------------
+    def _table(self, binding: Binding) -> SqlTable:
+        table = self.tables.get(binding.spec.table)
+        if table is None:
+            table = self._tables([binding], [binding])[binding.spec.table]
+        return table
+
+    def exists(self, binding: Binding) -> bool:
+        return self._table(binding).exists()
+
+    def index(self, binding: Binding) -> Index:
+        return self._table(binding).index(binding.spec)
+
+    def lookup(self, binding: Binding, keys: Sequence[Key]) -> Index:
+        return self._table(binding).lookup(binding.spec, keys)
+
+    def upsert(self, binding: Binding, rows: Sequence[Row], now: dt.datetime) -> None:
+        self._table(binding).upsert(rows, now)
+
+    def delete(self, binding: Binding, keys: Sequence[Key]) -> None:
+        self._table(binding).delete(keys)
+
+    def mark(self, binding: Binding, keys: Sequence[Key], now: dt.datetime) -> None:
+        self._table(binding).mark(keys, now)
+
+    def values(self, binding: Binding, keys: Sequence[Key], names: Sequence[str]) -> dict[Key, tuple]:
+        return self._table(binding).column_values(binding.spec, keys, names)
+
+    def fetch(self, binding: Binding, keys: Sequence[Key]) -> dict[Key, dict[str, Any]]:
+        return self._table(binding).fetch(binding.spec, keys)
+
+
+def _describe(migration) -> list[str]:
+    """Plan lines for one table's schema changes, saying which a sync would refuse and why."""
+    out = []
+    for note, change in zip(migration.notes, migration.changes or [None] * len(migration.notes)):
+        if change is not None and change.violations:
+            note += f"  [refused: {change.violations} existing row(s) violate it]"
+        elif change is not None and change.destructive:
+            note += "  [destructive: needs --allow-destructive]"
+        out.append(note)
+    return out
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)

@@ -1,0 +1,132 @@
+"""What differs between SQL backends, in one object per backend.
+
+Peewee already speaks each dialect's SQL; these are the differences it leaves to us:
+which DDL may run inside a transaction, how JSON is stored, how constants are written
+into DDL, how timestamps and date keys are passed to the driver, and which exceptions
+are the driver's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from typing import Any, Iterator
+
+
+class Dialect:
+    """The defaults (PostgreSQL's behaviour); subclasses override what differs."""
+
+    name = "postgresql"
+    driver: str | None = "psycopg2"          # module imported lazily, and the pip extra's reason
+    extra: str | None = "postgres"
+    json_type = "JSONB"
+    transactional_ddl = True                # CREATE/ALTER roll back with the run
+    upsert_conflict_target = True           # ON CONFLICT (key) ... vs ON DUPLICATE KEY
+    returning_on_insert = True              # peewee adds RETURNING to inserts on PostgreSQL
+    native_dates = True                     # the driver takes date/datetime objects (else ISO text)
+    current_database = "current_database()"
+    constraint_schema = "current_schema()"
+    key_collation: str | None = None        # deterministic, byte-wise by default (SQLite, PostgreSQL)
+
+    def ddl_before_transaction(self, migration: Any) -> bool:
+        """Must this table change run (and commit) before the run's transaction opens?"""
+        return False
+
+    def foreign_keys_off(self, db: Any) -> AbstractContextManager[None]:
+        return nullcontext()
+
+    def literal(self, value: Any, ctype: str) -> str:
+        """A constant as SQL text, for DDL (DEFAULT, CHECK), where drivers take no parameters."""
+        if isinstance(value, bool) or ctype == "boolean":
+            return self.boolean_literal(bool(value))
+        if isinstance(value, (int, float)) and ctype in ("integer", "real"):
+            return repr(value)
+        if isinstance(value, dt.datetime):
+            value = value.isoformat(sep=" ")
+        elif isinstance(value, dt.date):
+            value = value.isoformat()
+        return f"'{self.escape(str(value))}'"
+
+    def boolean_literal(self, value: bool) -> str:
+        return "TRUE" if value else "FALSE"
+
+    def escape(self, text: str) -> str:
+        return text.replace("'", "''")
+
+    def stamp(self, now: dt.datetime) -> Any:
+        """A timestamp as the driver takes it."""
+        return now if self.native_dates else now.isoformat(sep=" ")
+
+    def key_param(self, value: Any, ctype: str | None) -> Any:
+        """A normalized key part (dates are ISO text in keys) as the driver compares it."""
+        if isinstance(value, str) and ctype == "date":
+            return dt.date.fromisoformat(value)
+        if isinstance(value, str) and ctype == "datetime":
+            return dt.datetime.fromisoformat(value)
+        return value
+
+    def is_driver_error(self, exc: BaseException) -> bool:
+        import peewee
+
+        return isinstance(exc, peewee.PeeweeException) or type(exc).__module__.split(".")[0] in (
+            "sqlite3", "psycopg2", "pymysql")
+
+
+class SqliteDialect(Dialect):
+    name = "sqlite"
+    driver = None
+    extra = None
+    json_type = "TEXT"                      # plus a json_valid CHECK (targets/sql/table.py)
+    returning_on_insert = False
+    native_dates = False
+
+    def ddl_before_transaction(self, migration: Any) -> bool:
+        return bool(migration.rebuild)      # a table rebuild runs alone, with foreign keys off
+
+    @contextmanager
+    def _fk_off(self, db: Any) -> Iterator[None]:
+        db.execute_sql("PRAGMA foreign_keys = OFF")   # dropping a parent table would cascade
+        try:
+            yield
+        finally:
+            db.execute_sql("PRAGMA foreign_keys = ON")
+
+    def foreign_keys_off(self, db: Any) -> AbstractContextManager[None]:
+        return self._fk_off(db)
+
+    def boolean_literal(self, value: bool) -> str:
+        return "1" if value else "0"
+
+    def key_param(self, value: Any, ctype: str | None) -> Any:
+        if isinstance(value, str) and ctype == "datetime":
+            return value.replace("T", " ")
+        return value
+
+
+class MysqlDialect(Dialect):
+    name = "mysql"
+    driver = "pymysql"
+    extra = "mysql"
+    json_type = "JSON"
+    transactional_ddl = False               # every DDL statement commits implicitly
+    upsert_conflict_target = False
+    returning_on_insert = False
+    current_database = "DATABASE()"
+    constraint_schema = "DATABASE()"
+    key_collation = "utf8mb4_bin"           # the default collation folds case and accents
+
+    def ddl_before_transaction(self, migration: Any) -> bool:
+        return True
+
+    def boolean_literal(self, value: bool) -> str:
+        return "1" if value else "0"
+
+    def escape(self, text: str) -> str:
+        return text.replace("'", "''").replace("\\", "\\\\")
+
+
+DIALECTS: dict[str, Dialect] = {d.name: d for d in (Dialect(), SqliteDialect(), MysqlDialect())}
+
+
+def dialect_for(backend: str) -> Dialect:
+    return DIALECTS[backend]
