@@ -235,6 +235,13 @@ class RedisTarget:
             out[tuple(json.loads(field))] = (h, deleted)
         return out
 
+    def count(self, binding: Binding) -> int:
+        """Entries in the ownership index (one HLEN), less the marked ones when marks are in use."""
+        layout = self._layout(binding)
+        if binding.spec.on_missing != "mark":
+            return int(self.client.hlen(layout.index))
+        return sum(not deleted for _, deleted in self.index(binding).values())
+
     def _entries(self, binding: Binding, keys: Sequence[Key]) -> dict[Key, tuple[str | None, str, bool]]:
         layout = self._layout(binding)
         out = {}

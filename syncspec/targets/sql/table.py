@@ -140,6 +140,7 @@ class SqlTable:
         self.model = model
         self.fields = self.model._meta.fields
         self._statements: dict[tuple, tuple[str, list[int]]] = {}   # see _statement
+        self._real: set[str] | None = None                           # see existing
         for columns, unique, given in indexes:
             index_name = given or index_name_for(self.name, columns, unique)
             self.index_defs.append((index_name, tuple(columns), unique))
@@ -220,6 +221,17 @@ class SqlTable:
                 out[tuple(key_part(v) for v in row[:n])] = (row[n], len(row) > n + 1 and row[n + 1] is not None)
         return out
 
+    def count(self, spec: Spec) -> int:
+        """Live rows of the spec's partition: one indexed COUNT (the drift guard of a plain sync)."""
+        if not self.exists():
+            return 0
+        query = self.model.select()
+        for name, value in spec.partition.items():
+            query = query.where(self.fields[name] == value)
+        if self.soft_delete:
+            query = query.where(self.fields["deleted_at"].is_null())
+        return int(query.count())
+
     def lookup(self, spec: Spec, keys: Sequence[tuple]) -> dict[tuple, tuple[str | None, bool]]:
         """Like ``index`` but only for ``keys`` (new keys of an incremental sync)."""
         if not keys or not self.exists():
@@ -256,7 +268,10 @@ class SqlTable:
         if not keys or not self.exists():
             return {}
         n = len(self.key)
-        cols = [self.fields[k] for k in self.key] + [self.fields[name] for name in names]
+        real = set(self.existing(names))
+        if not real:
+            return {}
+        cols = [self.fields[k] for k in self.key] + [self.fields[name] if name in real else _null() for name in names]
         out: dict[tuple, tuple] = {}
         for start in range(0, len(keys), 500):
             cond = self._any_key(keys[start:start + 500])
@@ -268,17 +283,28 @@ class SqlTable:
         return out
 
     def fetch(self, spec: Spec, keys: Iterable[tuple]) -> dict[tuple, dict[str, Any]]:
-        """Full stored rows for a few keys (plan shows which columns an update changes)."""
-        out = {}
-        for key in keys:
-            cond = None
-            for name, value in zip(self.key, key):
-                term = self.fields[name] == value
-                cond = term if cond is None else cond & term
-            row = self.model.select().where(cond).dicts().first()
-            if row is not None:
-                out[key] = row
+        """Stored rows for some keys (plan --details, verify), 500 keys a query. Only columns the real
+        table has are read: a column a spec just added is not there before the sync that adds it."""
+        keys = list(keys)
+        if not keys or not self.exists():
+            return {}
+        names = self.existing(list(self.fields))
+        n = len(self.key)
+        cols = [self.fields[k] for k in self.key] + [self.fields[c] for c in names]
+        out: dict[tuple, dict[str, Any]] = {}
+        for start in range(0, len(keys), 500):
+            query = self.model.select(*cols).where(self._any_key(keys[start:start + 500]))
+            for name, value in spec.partition.items():
+                query = query.where(self.fields[name] == value)
+            for row in query.tuples():
+                out[tuple(key_part(v) for v in row[:n])] = dict(zip(names, row[n:]))
         return out
+
+    def existing(self, names: Sequence[str]) -> list[str]:
+        """``names`` that are real columns of the table now (declared ones may be added by this run)."""
+        if self._real is None:
+            self._real = {c.name for c in self.db.get_columns(self.name)}
+        return [n for n in names if n in self._real]
 
     # -- write ------------------------------------------------------------
     def _sql(self, query) -> tuple[str, list[int]]:
@@ -376,6 +402,13 @@ class SqlTable:
 
     def _executemany(self, sql: str, params: list[tuple]) -> None:
         executemany(self.db, sql, params)
+
+
+def _null() -> Any:
+    """NULL in a select list: a state column the table does not have yet holds no state."""
+    import peewee as pw
+
+    return pw.SQL("NULL")
 
 
 def bulk_insert(db, model, names: list[str], rows: Sequence[tuple]) -> None:
