@@ -65,6 +65,7 @@ CODES: dict[str, str] = {
     "SS114": "init would overwrite files",
     "SS115": "unknown column",
     "SS116": "a file cannot be written",
+    "SS117": "warning: a schema copy beside the specs or patches is stale",
     "SS120": "a spec is valid YAML and schema but does not make sense (semantic check)",
     "SS121": "foreign keys form a cycle between specs",
     "SS130": "a patch document, the plan file or a patch operation is invalid",

@@ -6,13 +6,17 @@ import datetime as dt
 import difflib
 import hashlib
 import json
+import math
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from .errors import Problem
+from .limits import INT64_MAX, INT64_MIN, MAX_JSON_DEPTH, MAX_KEY_TEXT
 from .sources.records import Record
 from .spec.model import Column, Spec
+from .spec.regexes import RegexTimeout
 from .transforms import compile_steps
 
 _TRUE = {"true", "yes", "y", "1", "on", "x", "✓", "✔", "done", "checked"}
@@ -46,18 +50,30 @@ def _integer(value: Any) -> int:
     if isinstance(value, bool):
         raise ValueError("a boolean is not an integer")
     if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        if value.is_integer():
-            return int(value)
-        raise ValueError("has a fractional part")
-    return int(str(value).strip().replace("_", "").replace(",", ""))
+        number = value
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("is not a finite number")
+        if not value.is_integer():
+            raise ValueError("has a fractional part")
+        number = int(value)
+    else:
+        number = int(str(value).strip().replace("_", "").replace(",", ""))
+    if not INT64_MIN <= number <= INT64_MAX:   # BIGINT on every backend; SQLite would store it as REAL
+        raise ValueError(f"does not fit in 64 bits ({INT64_MIN} to {INT64_MAX}); use a text column")
+    return number
 
 
 def _real(value: Any) -> float:
     if isinstance(value, bool):
         raise ValueError("a boolean is not a number")
-    return float(value) if isinstance(value, (int, float)) else float(str(value).strip().replace(",", ""))
+    try:
+        number = float(value) if isinstance(value, (int, float)) else float(str(value).strip().replace(",", ""))
+    except OverflowError:
+        raise ValueError("is too large for a double") from None
+    if not math.isfinite(number):   # NULL on SQLite, NaN on PostgreSQL, refused by MariaDB: one source, 3 tables
+        raise ValueError("is not a finite number (NaN and infinity are stored differently by every database)")
+    return number
 
 
 def _boolean(value: Any) -> bool:
@@ -92,8 +108,38 @@ def _datetime(value: Any) -> dt.datetime:
 
 
 def _json(value: Any) -> Any:
-    json.dumps(value, default=_jsonable)  # raises TypeError for values JSON cannot hold (dates become ISO text)
+    """Check that ``value`` is JSON every backend stores alike: serializable (TypeError otherwise; dates
+    become ISO text), no NaN/Infinity (not JSON), no NUL (PostgreSQL refuses \\u0000 in jsonb), at most
+    limits.MAX_JSON_DEPTH levels (MariaDB refuses deeper). One dumps, then substring scans in C."""
+    try:
+        text = json.dumps(value, default=_jsonable, allow_nan=False)
+    except ValueError:
+        raise ValueError("holds NaN or Infinity, which JSON cannot hold (and databases refuse)") from None
+    if "\\u0000" in text and _any_text(value, lambda t: "\x00" in t):
+        raise ValueError("holds a NUL character (\\u0000), which PostgreSQL cannot store; remove it")
+    if text.count("[") + text.count("{") > MAX_JSON_DEPTH:
+        depth = _depth(value)
+        if depth > MAX_JSON_DEPTH:
+            raise ValueError(f"is nested {depth} levels deep; MariaDB refuses JSON deeper than {MAX_JSON_DEPTH}")
     return value
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max(map(_depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_depth, value), default=0)
+    return 0
+
+
+def _any_text(value: Any, test: Callable[[str], bool]) -> bool:
+    if isinstance(value, str):
+        return test(value)
+    if isinstance(value, dict):
+        return any(_any_text(k, test) or _any_text(v, test) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_any_text(v, test) for v in value)
+    return False
 
 
 COERCERS: dict[str, Callable[[Any], Any]] = {
@@ -144,6 +190,9 @@ class Mapper:
         self.getters: list[tuple[Column, Callable[[Record], Any]]] = [(c, self._getter(c)) for c in spec.columns]
         self._plan = [(col.name, get, compile_steps(col), col.default, col.required or col.name in spec.key,
                        COERCERS[col.type], col.type == "text", col.choices, col) for col, get in self.getters]
+        # longest text a column holds the same on every backend: its VARCHAR(length), or a key's VARCHAR(255)
+        self._text_limits = {c.name: c.length or (MAX_KEY_TEXT if c.name in spec.key else sys.maxsize)
+                             for c in spec.columns if c.type == "text"}
         algorithm = spec.hash_algorithm
         length = spec.hash_length
         self._hash = lambda text: hashlib.new(algorithm, text.encode("utf-8")).hexdigest()[:length]
@@ -177,6 +226,7 @@ class Mapper:
 
     def map(self, record: Record, problems: list[Problem]) -> Row | None:
         values: dict[str, Any] = {}
+        text_limits = self._text_limits
         ok = True
         for name, get, steps, default, strict, convert, is_text, choices, col in self._plan:
             value = get(record)
@@ -192,6 +242,8 @@ class Mapper:
                                               "fix the value in the source, or the column's transform"))
                 ok = False
                 continue
+            except RegexTimeout as exc:   # the column's pattern: ends the run, naming the record
+                raise exc.at(f"{record.file}:{record.line}") from None
             if value is None or value == "":
                 if default is not None:
                     value = default
@@ -211,6 +263,10 @@ class Mapper:
                                                                f"({exc})", _type_hint(col)))
                     ok = False
                     continue
+            if is_text and ("\x00" in value or len(value) > text_limits[name]):   # the slow path explains
+                self._text_problem(record, col, value, problems)
+                ok = False
+                continue
             if choices is not None and value not in choices:
                 close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1)
                 hint = (f"did you mean {close[0]!r}? " if close else "") + \
@@ -222,7 +278,38 @@ class Mapper:
         if not ok:
             return None
         key = tuple(key_part(values[k]) for k in self.key_names)
-        return Row(key, values, self._hash(canonical(values)), record.file, record.line)
+        try:
+            digest = self._hash(canonical(values))
+        except UnicodeEncodeError:
+            self._surrogates(record, values, problems)
+            return None
+        return Row(key, values, digest, record.file, record.line)
+
+    def _text_problem(self, record: Record, col: Column, value: str, problems: list[Problem]) -> None:
+        """Text every backend stores as given: no NUL (PostgreSQL refuses it), within the column's length
+        (PostgreSQL and MariaDB refuse longer text, SQLite stores it)."""
+        if "\x00" in value:
+            problems.append(self._problem(record, col, f"value {_short(value)} holds a NUL character (\\x00), "
+                                                       "which PostgreSQL cannot store",
+                                          "remove the NUL from the source (or add a pattern: that skips it)"))
+            return
+        limit = self._text_limits[col.name]
+        what = "length:" if col.length else "key text limit"
+        hint = (f"shorten the value, or raise the column's length: (now {limit})" if col.length else
+                "shorten the value, or key the table by a shorter column (key text columns are VARCHAR(255))")
+        problems.append(self._problem(record, col, f"value {_short(value)} has {len(value)} characters, more "
+                                                   f"than the column's {what} {limit}", hint))
+
+    def _surrogates(self, record: Record, values: dict[str, Any], problems: list[Problem]) -> None:
+        """A lone UTF-16 surrogate ("\\ud800" in a YAML or JSON string) cannot be encoded, stored or hashed."""
+        for col in self.columns:
+            try:
+                canonical(values.get(col.name)).encode("utf-8")
+            except UnicodeEncodeError:
+                problems.append(self._problem(record, col, "value holds a lone UTF-16 surrogate (such as "
+                                                           "\\ud800), which no UTF-8 text or database can hold",
+                                              "write the whole surrogate pair, or the character itself"))
+                return
 
     def _problem(self, record: Record, col: Column, what: str, hint: str) -> Problem:
         return Problem(f"column {col.name!r} of spec {self.spec.name!r}: {what}", file=record.file,

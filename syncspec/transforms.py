@@ -21,6 +21,7 @@ from typing import Any
 
 from .sources.records import snake_case
 from .spec.model import Column
+from .spec.regexes import SpecRegex
 
 Step = Callable[[Any], Any]
 _NUMBER = re.compile(r"[-+]?(?:\d[\d,_]*(?:\.\d+)?|\.\d+)")
@@ -99,7 +100,7 @@ def make_step(name: str, arg: Any = None) -> Step:
     return {"first": _first, "last": _last, "count": _count, "parse_json": _parse_json}[name]
 
 
-def _pattern_step(rx: re.Pattern[str]) -> Step:
+def _pattern_step(rx: SpecRegex) -> Step:
     search = rx.search
     group: Any = "value" if "value" in rx.groupindex else 1 if rx.groups else 0
 

@@ -149,10 +149,10 @@ def test_validate_warns_on_a_stale_schema_copy_and_schema_write_refreshes_it(tmp
     copy.write_text(json.dumps({"$id": "an old one"}), encoding="utf-8")
     r = cli("validate", cwd=tmp_path)
     assert r.returncode == 0
-    assert "warning: specs/syncspec.schema.json differs from the spec.schema.json of syncspec " in r.stderr
-    assert "`syncspec schema --write`" in r.stderr
+    assert "warning: specs/syncspec.schema.json: SS117 differs from the spec.schema.json of syncspec " in r.stderr
+    assert "hint: run `syncspec schema --write`" in r.stderr
     data = json.loads(cli("validate", "--json", cwd=tmp_path).stdout)
-    assert data["warnings"] and "specs/syncspec.schema.json" in data["warnings"][0]
+    assert [(w["file"], w["code"]) for w in data["warnings"]] == [("specs/syncspec.schema.json", "SS117")]
 
     r = cli("schema", "--write", cwd=tmp_path)
     assert r.returncode == 0 and "wrote specs/syncspec.schema.json" in r.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..errors import Problem
 from ._common import open_workspace, relative, schema_copies
 
 EXAMPLE = "syncspec validate --json   # in CI or an editor hook"
@@ -21,11 +22,12 @@ def validate(out, ws) -> int:
     from ..spec.schema import copy_is_current
 
     specs = ws.validate()
-    warnings = [f"{relative(ws, path)} differs from the {name} of syncspec {__version__}: editors complete "
-                "against a stale schema; run `syncspec schema --write` to refresh it"
-                for path, name in schema_copies(ws) if copy_is_current(path, name) is False]
+    warnings = [w for s in specs for w in s.warnings] + [
+        Problem(f"differs from the {name} of syncspec {__version__}: editors complete against a stale schema",
+                file=relative(ws, path), hint="run `syncspec schema --write` to refresh it", code="SS117")
+        for path, name in schema_copies(ws) if copy_is_current(path, name) is False]
     if out.as_json:
-        out.json({"valid": True, "target": ws.target, "warnings": warnings,
+        out.json({"valid": True, "target": ws.target, "warnings": [w.as_dict() for w in warnings],
                   "specs": [{"sync": s.name, "file": s.file, "table": s.table, "key": list(s.key),
                              "strategies": [st.kind for st in s.strategies]} for s in specs]})
     else:
@@ -33,6 +35,6 @@ def validate(out, ws) -> int:
                   [[s.name, s.file, s.table, ", ".join(s.key), " -> ".join(st.kind for st in s.strategies)]
                    for s in specs], keep=("spec", "table"), wrap=("key", "strategies"), drop=("file",))
         out.line(f"{len(specs)} spec(s) valid; target: {ws.target}")
-    for text in warnings:
-        out.error(f"warning: {text}")
+    for warning in warnings:
+        out.error(f"warning: {warning.format()}")
     return 0

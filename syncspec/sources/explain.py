@@ -12,6 +12,7 @@ from typing import Any
 from ..spec.model import (DocumentStrategy, FrontmatterStrategy, SectionsStrategy, Strategy, TableStrategy,
                           TasksStrategy)
 from ..spec.pointer import Pointer
+from ..spec.regexes import SpecRegex
 from .markdown import Heading
 from .parsed import Parsed
 from .tasks import heading_chains
@@ -107,9 +108,9 @@ def _document(s: DocumentStrategy, p: Parsed) -> str:
     return s.pointer.explain(data, "the document")
 
 
-def _closest(rx: re.Pattern[str], candidates: list[tuple[str, str, int]]) -> str:
+def _closest(rx: SpecRegex, candidates: list[tuple[str, str, int]]) -> str:
     """'; closest: ...' -- the candidate most like the regex's literal text, and a case hint."""
-    icase = re.compile(rx.pattern, rx.flags | re.I)
+    icase = rx.ignoring_case()   # time-limited like every spec regex
     for text, shown, line in candidates:
         if icase.search(text):
             return f"; it matches ignoring case: {shown} (line {line}): start the regex with (?i)"

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..errors import Problem, SourceError
 from ..spec.model import DocumentStrategy, FrontmatterStrategy, Spec, Strategy
+from ..spec.regexes import RegexTimeout
 from . import chunks
 from .chunks import chunk_level, has_definitions, pieces
 from .documents import extract_document
@@ -24,7 +25,7 @@ from .records import Record
 from .sections import extract_sections
 from .tables import extract_table
 from .tasks import extract_tasks
-from .text import read_bytes, read_source
+from .text import is_utf8, normalize_newlines, read_bytes, read_source
 
 # kind -> records of one strategy from one parsed file
 EXTRACTORS: dict[str, Callable[[Any, Parsed], Iterable[Record]]] = {
@@ -125,7 +126,10 @@ def parse_file(spec: Spec, path: Path, display: str, raw: bytes | None = None) -
 
 
 def run_strategy(strategy: Strategy, parsed: Parsed) -> list[Record]:
-    return list(EXTRACTORS[strategy.kind](strategy, parsed))
+    try:
+        return list(EXTRACTORS[strategy.kind](strategy, parsed))
+    except RegexTimeout as exc:   # a spec regex ran out of time: name the file its text came from
+        raise exc.at(parsed.src.display) from None
 
 
 def extract_file(spec: Spec, path: Path, display: str, raw: bytes | None = None) -> FileRecords:
@@ -151,6 +155,9 @@ def extract_batches(spec: Spec, path: Path, display: str, raw: bytes | None = No
     level = chunk_level(spec)
     if raw is None:
         raw = read_bytes(path, display)
+    if is_utf8(spec.encoding) or raw.startswith(b"\xef\xbb\xbf"):
+        # before pieces are cut and digested, so stored sections and new bytes compare in one form
+        raw = normalize_newlines(raw)
     if level is None:
         yield extract_file(spec, path, display, raw)
         return

@@ -7,16 +7,35 @@ import dataclasses
 import difflib
 import hashlib
 import json
+import math
 import re
 from typing import Any
 
+import regex
+
 from ..errors import Problem
+from ..limits import INT64_MAX, INT64_MIN
 from .model import (CHILD_KEYS, TargetRef, COLUMN_TYPES, Column, DocumentStrategy, FileStrategy, ForeignKey, FrontmatterStrategy,
                     Index, SectionsStrategy, Spec, StateMachine, Strategy, TableStrategy, TasksStrategy, Template)
 from .pointer import Pointer, PointerSyntaxError
+from .regexes import SpecRegex, compile_regex
 from .yamlfile import Located, json_path
 
 RESERVED = ("created_at", "updated_at", "deleted_at")
+# The SQL target builds a peewee Model class whose attributes are the column names, so a column named like
+# a Model attribute that peewee or the target calls replaces it: `select` -> "TypeError: 'TextField' object
+# is not callable" mid-sync. Reserved: what fails a sync/plan on some backend today (select, insert, update,
+# delete, create_table, validate_model, _normalize_data, _meta, _schema, Meta) and the rest of the query and
+# DDL builders on the class, which a target may call next. Every other Model attribute (get, filter, index,
+# save, create, copy, dependencies...) only shadows instance helpers syncspec never uses: those are fine as
+# columns, and tests/spec/test_identifiers.py syncs them all on every backend. Kept here, not read from
+# peewee, so loading specs does not import it; the same test checks the list against the installed peewee.
+# (The SQL target could lift this by naming fields apart from their columns: Field(column_name=...).)
+MODEL_ATTRIBUTES = frozenset((
+    "select", "insert", "insert_many", "insert_from", "update", "delete", "replace", "replace_many", "raw",
+    "create_table", "drop_table", "truncate_table", "table_exists", "add_index", "validate_model", "bind",
+    "bind_ctx", "alias", "DoesNotExist", "Meta", "_meta", "_schema", "_normalize_data", "_pk", "_pk_expr",
+    "_coerce", "_populate_unsaved_relations", "_prune_fields"))
 
 
 def canonical_json(value: Any) -> str:
@@ -27,6 +46,7 @@ def build_spec(doc: Located, context: dict[str, str], problems: list[Problem]) -
     """Build one Spec; semantic problems are appended, None if any were found."""
     data = doc.data
     before = len(problems)
+    number_problems(doc, data, (), problems)
     source = data["source"]
     files = (source["files"],) if isinstance(source["files"], str) else tuple(source["files"])
     for i, pattern in enumerate(files):
@@ -68,6 +88,11 @@ def build_spec(doc: Located, context: dict[str, str], problems: list[Problem]) -
                                         hint="syncspec keeps created_at/updated_at/deleted_at itself; "
                                              "rename it or set target.timestamps: false", key=True))
     names = list(target["columns"])
+    kinds = [target.get("kind", "sql")] + [item.get("kind", "sql") for item in target.get("also", ())]
+    if "sql" in kinds:   # table and column names a SQL target cannot take
+        identifier_problems(doc, ("target", "table"), target.get("table", data["sync"]),
+                            [(("target", "columns", n), n) for n in names]
+                            + ([(("hash", "column"), hash_column)] if "column" in hash_conf else []), problems)
     for i, k in enumerate(key):
         if k not in target["columns"]:
             close = difflib.get_close_matches(k, names, n=1)
@@ -100,7 +125,78 @@ def build_spec(doc: Located, context: dict[str, str], problems: list[Problem]) -
         timestamps=timestamps, indexes=indexes, foreign_keys=foreign_keys, targets=targets,
         spec_hash=hashlib.sha256(canonical_json({"spec": data, "context": context}).encode()).hexdigest()[:16],
         raw=data, locations={json_path(path): mark for path, mark in doc.marks.items()},
+        warnings=tuple(deprecations(doc)),
     )
+
+
+def deprecations(doc: Located) -> list[Problem]:
+    """Warnings for deprecated spellings still accepted: a column's ``null:`` (now ``nullable:``)."""
+    target = doc.data.get("target") or {}
+    places: list[tuple[tuple, dict]] = [(("target", "columns"), target.get("columns") or {})]
+    places += [(("target", "children", i, "columns"), child.get("columns") or {})
+               for i, child in enumerate(target.get("children") or ()) if isinstance(child, dict)]
+    out = []
+    for where, columns in places:
+        for name, conf in columns.items():
+            if isinstance(conf, dict) and "null" in conf:
+                out.append(doc.problem(where + (name, "null"), f"column {name!r}: 'null:' is deprecated, "
+                                       "write 'nullable:'", key=True,
+                                       hint="most YAML loaders read the key null as a null key, so other tools "
+                                            f"reject the spec: rename it to nullable: {str(conf['null']).lower()}"))
+    return out
+
+
+def number_problems(doc: Located, value: Any, path: tuple, problems: list[Problem]) -> None:
+    """Numbers in a spec must fit the targets: integers in signed 64 bits, floats finite (``1e999`` is
+    infinity, which no JSON column or CHECK literal holds). Depth is bounded by the loader."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            number_problems(doc, v, path + (k,), problems)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            number_problems(doc, v, path + (i,), problems)
+    elif isinstance(value, bool):
+        return
+    elif isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+        problems.append(doc.problem(path, f"integer {_digits(value)} does not fit in 64 bits",
+                                    hint=f"use a value between {INT64_MIN} and {INT64_MAX}, or quote it as text"))
+    elif isinstance(value, float) and not math.isfinite(value):
+        problems.append(doc.problem(path, f"number {value!r} is not finite (1.0e+999 overflows to infinity)",
+                                    hint="write a finite number, or quote it as text"))
+
+
+def _digits(value: int) -> str:
+    text = str(value)
+    return text if len(text) <= 30 else f"{text[:12]}...({len(text)} digits)"
+
+
+def identifier_problems(doc: Located, table_path: tuple, table: str, columns: list[tuple[tuple, str]],
+                        problems: list[Problem]) -> None:
+    """Names that pass the schema's identifier pattern but break the target: a table SQLite reserves
+    (``sqlite_*``) or the ledger owns (``syncspec_*``), columns that shadow a peewee Model attribute or
+    are dunders, and columns equal but for case (one column to SQLite and MySQL)."""
+    lowered = table.lower()
+    if lowered.startswith("sqlite_"):
+        problems.append(doc.problem(table_path, f"table name {table!r} is reserved: SQLite keeps its own tables "
+                                                "under the prefix sqlite_", hint="choose another table name"))
+    elif lowered.startswith("syncspec_"):
+        problems.append(doc.problem(table_path, f"table name {table!r} is reserved: syncspec keeps its run "
+                                                "history and schema in syncspec_* tables",
+                                    hint="choose a table name that does not start with syncspec_"))
+    seen: dict[str, str] = {}
+    for path, name in columns:
+        if name in MODEL_ATTRIBUTES or name.startswith("__"):
+            what = "a Python special name" if name.startswith("__") else "a peewee Model attribute"
+            other = name.strip("_") + "_value"
+            problems.append(doc.problem(path, f"column name {name!r} is reserved: the SQL target's model uses "
+                                              f"it ({what})", key=True,
+                                        hint=f"rename the column; {other}: {{from: {name}}} still reads the "
+                                             f"record's {name!r}"))
+        if name.lower() in seen and seen[name.lower()] != name:
+            problems.append(doc.problem(path, f"column {name!r} and column {seen[name.lower()]!r} differ only in "
+                                              "case: SQLite and MySQL/MariaDB take them for one column",
+                                        key=True, hint="rename one of them"))
+        seen.setdefault(name.lower(), name)
 
 
 TARGET_CORE = ("kind", "use", "also", "table", "key", "columns", "timestamps", "unique", "indexes", "foreign_keys",
@@ -177,13 +273,18 @@ def _pointer(doc: Located, path: tuple, text: str, problems: list[Problem],
         return None
 
 
-def _regex(doc: Located, path: tuple, text: str, problems: list[Problem], flags: int = 0) -> re.Pattern[str] | None:
+def _regex(doc: Located, path: tuple, text: str, problems: list[Problem], flags: int = 0) -> SpecRegex | None:
+    """A spec regex, time-limited per match (spec/regexes.py), located for the error it may raise."""
+    line, col = doc.where(path)
     try:
-        return re.compile(text, flags)
+        return compile_regex(text, flags, where=(doc.file, line, col, json_path(path)))
     except re.error as exc:
         problems.append(doc.problem(path, f"regex does not compile: {exc.msg} at position {exc.pos}",
                                     hint="in YAML, quote regexes with single quotes so backslashes stay literal"))
-        return None
+    except regex.error as exc:
+        problems.append(doc.problem(path, f"regex does not compile: {exc}",
+                                    hint="in YAML, quote regexes with single quotes so backslashes stay literal"))
+    return None
 
 
 def _column(doc: Located, name: str, conf: Any, context: dict[str, str], problems: list[Problem],
@@ -194,7 +295,10 @@ def _column(doc: Located, name: str, conf: Any, context: dict[str, str], problem
     ctype = conf.get("type", "text")
     kwargs: dict[str, Any] = dict(name=name, type=ctype, default=conf.get("default"),
                                   required=conf.get("required", False), length=conf.get("length"),
-                                  nullable=conf.get("null", True), unique=conf.get("unique", False))
+                                  nullable=conf.get("nullable", conf.get("null", True)), unique=conf.get("unique", False))
+    if "null" in conf and "nullable" in conf:
+        problems.append(doc.problem(base + ("null",), "both null: and nullable: are given", key=True,
+                                    hint="keep nullable: (null: is its deprecated spelling)"))
     if "pattern" in conf:
         rx = _regex(doc, base + ("pattern",), conf["pattern"], problems)
         if rx is None:
@@ -361,6 +465,9 @@ def build_children(doc: Located, parent: Spec, context: dict[str, str], problems
             problems.append(doc.problem(base + ("table",), f"child table {table!r} is the parent's own table",
                                         hint="give the child rows a table of their own"))
         link = conf.get("parent") or {f"{parent.table}_{k}": k for k in parent.key}
+        identifier_problems(doc, base + ("table",), table,
+                            [(base + ("parent", n), n) for n in conf.get("parent") or ()]
+                            + [(base + ("columns", n), n) for n in conf["columns"]], problems)
         columns: list[Column] = []
         for name, key_col in link.items():
             if key_col not in parent.key:
@@ -420,7 +527,8 @@ def build_children(doc: Located, parent: Spec, context: dict[str, str], problems
             foreign_keys=(ForeignKey(tuple(link), parent.table, tuple(link.values()), "cascade",
                                      json_path(base + ("parent",))),),
             spec_hash=hashlib.sha256(f"{parent.spec_hash}:{name}".encode()).hexdigest()[:16],
-            parent=parent, each=each, targets=parent.targets[:1]))   # child rows go to the parent's database
+            parent=parent, each=each, targets=parent.targets[:1],   # child rows go to the parent's database
+            warnings=()))   # the parent reports the file's deprecations
     return out
 
 
@@ -446,7 +554,7 @@ def _indexes(doc: Located, target: dict, columns: list[Column], problems: list[P
         if _unknown_columns(doc, ("target", "unique", i), names, columns, problems):
             out.append(Index(tuple(names), unique=True))
     for i, item in enumerate(target.get("indexes", [])):
-        conf = {"columns": item} if isinstance(item, list) else item
+        conf: dict[str, Any] = {"columns": item} if isinstance(item, list) else item
         where = ("target", "indexes", i) + (() if isinstance(item, list) else ("columns",))
         if _unknown_columns(doc, where, conf["columns"], columns, problems):
             out.append(Index(tuple(conf["columns"]), unique=bool(conf.get("unique", False)), name=str(conf["name"]) if conf.get("name") else None))
@@ -482,7 +590,7 @@ def _foreign_keys(doc: Located, target: dict, columns: list[Column], key: tuple[
                 verb = "is" if len(strict) == 1 else "are"
                 problems.append(doc.problem(base + ("on_delete",),
                                             f"on_delete: set null needs nullable columns, but {', '.join(strict)} "
-                                            f"{verb} NOT NULL (a key column or null: false)",
+                                            f"{verb} NOT NULL (a key column or nullable: false)",
                                             hint="use on_delete: cascade, or make the column nullable"))
                 continue
         out.append(ForeignKey(tuple(names), ref_table, ref_cols, on_delete, json_path(base)))

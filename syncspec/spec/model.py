@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .pointer import Pointer
+
+if TYPE_CHECKING:
+    from ..errors import Problem
+    from .regexes import SpecRegex
 
 COLUMN_TYPES = ("text", "integer", "real", "boolean", "date", "datetime", "json")
 FIELD_STYLES = ("bold", "list", "plain")
@@ -26,7 +30,7 @@ FILE_KEYS = ("path", "name", "stem", "suffix", "dir", "title", "heading", "front
 class SectionsStrategy:
     """Records from headings of one level whose text matches ``match``."""
 
-    match: re.Pattern[str]
+    match: SpecRegex
     level: int = 2
     fields: tuple[str, ...] = ("bold", "list")
     field_keys: str = "snake_case"
@@ -42,7 +46,7 @@ class SectionsStrategy:
 class TableStrategy:
     """Records from the rows of markdown tables (optionally under a heading)."""
 
-    under: re.Pattern[str] | None = None
+    under: SpecRegex | None = None
     columns: tuple[tuple[str, str], ...] = ()
     kind: str = "table"
 
@@ -54,8 +58,8 @@ class TableStrategy:
 class TasksStrategy:
     """Records from task-list items (``- [ ]`` / ``- [x]``), optionally under a heading or matching a regex."""
 
-    under: re.Pattern[str] | None = None
-    match: re.Pattern[str] | None = None
+    under: SpecRegex | None = None
+    match: SpecRegex | None = None
     kind: str = "tasks"
 
     def record_keys(self) -> set[str] | None:
@@ -168,11 +172,11 @@ class Column:
     default: Any = None
     required: bool = False
     choices: tuple[Any, ...] | None = None
-    pattern: re.Pattern[str] | None = None
+    pattern: SpecRegex | None = None
     transforms: tuple[tuple[str, Any], ...] = ()   # (name, argument or None), in order
     length: int | None = None
     states: StateMachine | None = None
-    nullable: bool = True                     # null: false -> NOT NULL (key columns are always NOT NULL)
+    nullable: bool = True                     # nullable: false -> NOT NULL (key columns are always NOT NULL)
     unique: bool = False                      # unique: true -> a unique index on this column alone
 
 
@@ -248,6 +252,8 @@ class Spec:
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     # JSON path ("$.source.files[0]") -> (line, column) in the spec file, for later stages' errors
     locations: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
+    # deprecations found while building (``null:`` for ``nullable:``); ``validate`` prints them on stderr
+    warnings: tuple[Problem, ...] = field(default=(), compare=False, repr=False)
 
     def locate(self, json_path: str) -> tuple[int | None, int | None]:
         """Line and column of ``json_path`` in the spec file, or of its nearest located ancestor."""
