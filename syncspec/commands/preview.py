@@ -62,6 +62,8 @@ def preview(out, ws, spec_name: str, file: str | None = None, *, limit: int | No
             out.error(f"note: {note}")
         else:
             out.line(f"note: {note}")
+    for warning in pv.warnings:
+        out.error(f"warning: {warning.format()}")
     raise_problems(SourceError, pv.problems, out)
     return 0
 

@@ -15,7 +15,10 @@ from ..spec.model import DocumentStrategy
 from ..spec.pointer import Pointer, format_path
 from ..limits import MAX_DEPTH, MAX_INT_DIGITS, MAX_JSON_SOURCE_BYTES, MAX_YAML_SOURCE_BYTES
 from ..spec.yamlfile import Refused, _walk, _yaml_problem, check_tree, make_loader
-from .records import Record
+from .jsonlines import is_json_lines, load_json_lines
+from .origins import JsonOrigin, MarksOrigin
+from .records import Origin, Record
+from .yamlvalues import SourceLoader
 from .text import SourceText
 
 _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]')
@@ -35,7 +38,7 @@ def load_yaml_source(text: str, display: str, line_offset: int = 0,
             file=display, line=line_offset + 1, hint="split the file, or keep large data as JSON (parsed in C)")])
     padded = "\n" * line_offset + text   # so every mark and message names the file's own lines
     try:
-        loader = make_loader(padded, display, where)   # a control character: PyYAML checks them first
+        loader = make_loader(padded, display, where, cls=SourceLoader)   # a control character: checked first
     except Refused as exc:
         raise SourceError(problems=[exc.problem]) from None
     try:
@@ -105,7 +108,9 @@ def load_json_source(src: SourceText) -> Any:
     except json.JSONDecodeError as exc:
         raise SourceError(problems=[Problem(
             f"invalid JSON: {exc.msg}", file=src.display, line=exc.lineno, column=exc.colno,
-            hint="fix the JSON syntax (a missing comma or quote, or a trailing comma?)")]) from None
+            hint="one JSON document per line is JSON Lines: name the file .jsonl (or .ndjson)"
+            if exc.msg == "Extra data" else "fix the JSON syntax (a missing comma or quote, or a trailing comma?)")
+        ]) from None
     except _Duplicate:
         at, key, first = json_scan(text, "duplicate")
         raise _located(src, at, f"duplicate key {key!r} in a JSON object (first defined on line "
@@ -259,7 +264,7 @@ def json_lines(text: str, depth: int) -> Callable[[tuple], int]:
 
 
 def pointer_records(pointer: Pointer, data: Any, line_of: Callable[[tuple], int], display: str, kind: str,
-                    extra: dict[str, Any] | None = None) -> Iterator[Record]:
+                    extra: dict[str, Any] | None = None, origin: Origin | None = None) -> Iterator[Record]:
     """One Record per value ``pointer`` matches: the value's own keys, named wildcards, ``$`` metadata."""
     names = [n for n, w in zip(pointer.names, pointer.wild) if w]
     for path, segs, value in pointer.match(data):
@@ -274,23 +279,25 @@ def pointer_records(pointer: Pointer, data: Any, line_of: Callable[[tuple], int]
         if extra:
             for k, v in extra.items():
                 record.setdefault(k, v)
-        yield Record(record, display, line_of(path), kind)
+        yield Record(record, display, line_of(path), kind, origin)
 
 
-def load_document(kind: str, src: SourceText, depth: int) -> tuple[Any, Callable[[tuple], int]]:
-    """(data, line-of-path) of a JSON or YAML source."""
+def load_document(kind: str, src: SourceText, depth: int) -> tuple[Any, Callable[[tuple], int], Origin]:
+    """(data, line-of-path, origin of single values) of a JSON or YAML source."""
+    if kind == "json" and is_json_lines(src.display):
+        return load_json_lines(src, load_json_source)
     if kind == "json":
         data = load_json_source(src)
         try:
-            return data, json_lines(src.text, max(depth, 1))
+            return data, json_lines(src.text, max(depth, 1)), JsonOrigin(src.text, data, json_lines)
         except _TooDeep as exc:
             raise _located(src, exc.offset, f"JSON nested deeper than {MAX_DEPTH} levels",
                            "flatten the document") from None
     data, marks = load_yaml_source(src.text, src.display)
-    return data, lambda p: marks.get(p, (1, 1))[0]
+    return data, lambda p: marks.get(p, (1, 1))[0], MarksOrigin(marks)
 
 
 def extract_document(strategy: DocumentStrategy, src: SourceText,
-                     loaded: tuple[Any, Callable[[tuple], int]]) -> Iterator[Record]:
-    data, line_of = loaded
-    yield from pointer_records(strategy.pointer, data, line_of, src.display, strategy.kind)
+                     loaded: tuple[Any, Callable[[tuple], int], Origin]) -> Iterator[Record]:
+    data, line_of, origin = loaded
+    yield from pointer_records(strategy.pointer, data, line_of, src.display, strategy.kind, origin=origin)

@@ -13,7 +13,7 @@ from typing import Any
 from ..errors import Problem, SourceError
 from ..spec.model import DocumentStrategy, FrontmatterStrategy, Spec, Strategy
 from ..spec.regexes import RegexTimeout
-from . import chunks
+from . import chunks, filters
 from .chunks import chunk_level, has_definitions, pieces
 from .documents import extract_document
 from .files import extract_whole_file
@@ -110,13 +110,24 @@ def resolve_files(spec: Spec, root: Path) -> list[tuple[Path, str]]:
                     line=line, column=col, json_path=where,
                     hint="sources must stay inside the workspace; remove the symlink or the pattern")])
             found[str(real)[len(root_prefix):].replace(os.sep, "/")] = real
+    if spec.exclude and found:
+        skip = excluded(spec.exclude)
+        found = {name: path for name, path in found.items() if not skip(name)}
     if not found:
         line, col = spec.locate("$.source.files")
         raise SourceError(problems=[Problem(
-            f"source.files of spec {spec.name!r} matched no files: {', '.join(spec.files)}", file=spec.file,
+            f"source.files of spec {spec.name!r} matched no files: {', '.join(spec.files)}"
+            + (f" (less source.exclude: {', '.join(spec.exclude)})" if spec.exclude else ""), file=spec.file,
             line=line, column=col, json_path="$.source.files",
             hint="check the pattern; an empty source would delete every row of this spec")], spec=spec.name)
     return [(found[name], name) for name in sorted(found)]
+
+
+def excluded(patterns: tuple[str, ...]) -> Callable[[str], bool]:
+    """Whether a workspace-relative path is excluded, with gitignore semantics (``docs/archive/``, ``!keep.md``)."""
+    import pathspec   # only specs that exclude something pay for the import
+
+    return pathspec.GitIgnoreSpec.from_lines(patterns).match_file
 
 
 def parse_file(spec: Spec, path: Path, display: str, raw: bytes | None = None) -> Parsed:
@@ -126,7 +137,10 @@ def parse_file(spec: Spec, path: Path, display: str, raw: bytes | None = None) -
 
 
 def run_strategy(strategy: Strategy, parsed: Parsed) -> list[Record]:
+    """The strategy's records of one file, less those its ``where:`` / ``unless:`` filters drop."""
     try:
+        if strategy.where:
+            return filters.apply(strategy.where, EXTRACTORS[strategy.kind](strategy, parsed))
         return list(EXTRACTORS[strategy.kind](strategy, parsed))
     except RegexTimeout as exc:   # a spec regex ran out of time: name the file its text came from
         raise exc.at(parsed.src.display) from None

@@ -9,13 +9,15 @@ import hashlib
 import json
 import math
 import re
+import typing
 from typing import Any
 
 import regex
 
 from ..errors import Problem
 from ..limits import INT64_MAX, INT64_MIN
-from .model import (CHILD_KEYS, TargetRef, COLUMN_TYPES, Column, DocumentStrategy, FileStrategy, ForeignKey, FrontmatterStrategy,
+from .model import (CHILD_KEYS, TargetRef, COLUMN_TYPES, Column, DocumentStrategy, FileStrategy, Filter, ForeignKey,
+                    FrontmatterStrategy,
                     Index, SectionsStrategy, Spec, StateMachine, Strategy, TableStrategy, TasksStrategy, Template)
 from .pointer import Pointer, PointerSyntaxError
 from .regexes import SpecRegex, compile_regex
@@ -119,6 +121,7 @@ def build_spec(doc: Located, context: dict[str, str], problems: list[Problem]) -
     return Spec(
         name=data["sync"], file=doc.file, files=files, strategies=tuple(strategies),
         table=target.get("table", data["sync"]), key=key, columns=tuple(columns), description=data.get("description", ""),
+        exclude=(source["exclude"],) if isinstance(source.get("exclude"), str) else tuple(source.get("exclude", ())),
         encoding=encoding, hash_algorithm=hash_conf.get("algorithm", "sha256"),
         hash_length=hash_conf.get("length", 16), hash_column=hash_column,
         on_missing=data.get("on_missing", "delete"), trigger=tuple(data.get("trigger", ("change", "commit"))),
@@ -234,26 +237,62 @@ def _strategy(doc: Located, i: int, item: Any, problems: list[Problem]) -> Strat
     (kind, conf), = item.items() if isinstance(item, dict) else ((item, None),)
     conf = conf or {}
     base = ("source", "records", i, kind)
+    before = len(problems)
+    strategy = _strategy_of(doc, kind, conf, base, problems)
+    where = _filters(doc, base, conf, problems)
+    if strategy is None or len(problems) > before:
+        return None
+    keys = strategy.record_keys() or set()
+    for f in where if strategy.record_keys() is not None else ():
+        if f.path[0] not in keys:      # a typo here would drop every record without a word
+            option = "where" if f.keep else "unless"
+            close = difflib.get_close_matches(f.path[0], sorted(keys), n=1)
+            problems.append(doc.problem(base + (option, ".".join(f.path)),
+                                        f"{option} reads {'.'.join(f.path)!r}, but {kind} records have no "
+                                        f"{f.path[0]!r}", hint=f"did you mean {close[0]!r}?" if close else
+                                        f"record keys: {', '.join(sorted(keys))}", key=True))
+    if len(problems) > before:
+        return None
+    return dataclasses.replace(strategy, where=where) if where else strategy
+
+
+def _styles(conf: dict[str, Any], default: tuple[str, ...]) -> tuple[str, ...]:
+    styles = conf.get("fields", list(default))
+    return () if styles == "none" else ((styles,) if isinstance(styles, str) else tuple(styles))
+
+
+def _strategy_of(doc: Located, kind: str, conf: dict[str, Any], base: tuple,
+                 problems: list[Problem]) -> Strategy | None:
+    markup = conf.get("markup", "text")
     if kind == "sections":
         rx = _regex(doc, base + ("match",), conf["match"], problems)
-        styles = conf.get("fields", ["bold", "list"])
-        styles = () if styles == "none" else ((styles,) if isinstance(styles, str) else tuple(styles))
-        if rx is None:
+        cont = _regex(doc, base + ("continues",), conf["continues"], problems) if "continues" in conf else None
+        if rx is None or ("continues" in conf and cont is None):
             return None
-        return SectionsStrategy(match=rx, level=conf.get("level", 2), fields=styles,
-                                field_keys=conf.get("field_keys", "snake_case"), subsections=conf.get("subsections"))
+        return SectionsStrategy(match=rx, level=conf.get("level", 2), fields=_styles(conf, ("bold", "list")),
+                                field_keys=conf.get("field_keys", "snake_case"), subsections=conf.get("subsections"),
+                                ends=conf.get("ends", "level"), continues=cont, markup=markup)
     if kind == "table":
-        if "under" not in conf:
-            return TableStrategy(columns=tuple(conf.get("columns", {}).items()))
-        under = _regex(doc, base + ("under",), conf["under"], problems, flags=re.I)
-        return TableStrategy(under=under, columns=tuple(conf.get("columns", {}).items())) if under else None
+        under = _regex(doc, base + ("under",), conf["under"], problems, flags=re.I) if "under" in conf else None
+        if "under" in conf and under is None:
+            return None
+        header = conf.get("header", ())
+        return TableStrategy(under=under, columns=tuple(conf.get("columns", {}).items()),
+                             header=(header,) if isinstance(header, str) else tuple(header),
+                             layout=conf.get("layout", "rows"), markup=markup)
     if kind == "tasks":
         before = len(problems)
         under = _regex(doc, base + ("under",), conf["under"], problems, flags=re.I) if "under" in conf else None
         match = _regex(doc, base + ("match",), conf["match"], problems) if "match" in conf else None
-        return TasksStrategy(under=under, match=match) if len(problems) == before else None
+        return TasksStrategy(under=under, match=match, markup=markup) if len(problems) == before else None
     if kind == "file":
-        return FileStrategy()
+        siblings = tuple(conf.get("siblings", {}).items())
+        for key, rel in siblings:
+            if rel.startswith("/") or ".." in rel.replace("\\", "/").split("/"):
+                problems.append(doc.problem(base + ("siblings", key), f"sibling {rel!r} leaves the file's folder",
+                                            hint="name a file in the same folder or below it, without '..'"))
+        return FileStrategy(fields=_styles(conf, ("bold", "list")), field_keys=conf.get("field_keys", "snake_case"),
+                            siblings=siblings)
     if kind == "frontmatter":
         if "items" not in conf:
             return FrontmatterStrategy()
@@ -261,6 +300,17 @@ def _strategy(doc: Located, i: int, item: Any, problems: list[Problem]) -> Strat
         return FrontmatterStrategy(items=pointer.child()) if pointer is not None else None
     pointer = _pointer(doc, base + ("pointer",), conf["pointer"], problems)
     return DocumentStrategy(pointer=pointer, kind=kind) if pointer is not None else None
+
+
+def _filters(doc: Located, base: tuple, conf: dict[str, Any], problems: list[Problem]) -> tuple[Filter, ...]:
+    """``where:`` (every listed path must match) and ``unless:`` (none may): record path -> regex."""
+    out: list[Filter] = []
+    for option, keep in (("where", True), ("unless", False)):
+        for path, text in conf.get(option, {}).items():
+            rx = _regex(doc, base + (option, path), str(text), problems)
+            if rx is not None:
+                out.append(Filter(tuple(str(path).split(".")), rx, keep))
+    return tuple(out)
 
 
 def _pointer(doc: Located, path: tuple, text: str, problems: list[Problem],
@@ -299,14 +349,25 @@ def _column(doc: Located, name: str, conf: Any, context: dict[str, str], problem
     if "null" in conf and "nullable" in conf:
         problems.append(doc.problem(base + ("null",), "both null: and nullable: are given", key=True,
                                     hint="keep nullable: (null: is its deprecated spelling)"))
+    _value_options(doc, base, conf, ctype, kwargs, problems)
     if "pattern" in conf:
         rx = _regex(doc, base + ("pattern",), conf["pattern"], problems)
         if rx is None:
             return None
         kwargs["pattern"] = rx
     if "transform" in conf:
-        kwargs["transforms"] = tuple(next(iter(step.items())) if isinstance(step, dict) else (step, None)
-                                     for step in conf["transform"])
+        steps = []
+        for j, step in enumerate(conf["transform"]):
+            step_name, arg = next(iter(step.items())) if isinstance(step, dict) else (step, None)
+            arg = typing.cast(Any, arg)
+            where = base + ("transform", j, step_name)
+            if step_name == "find_all":
+                arg = _regex(doc, where, arg, problems)
+            elif step_name == "replace":
+                rx = _regex(doc, where + ("pattern",), arg["pattern"], problems)
+                arg = dict(arg, pattern=rx)
+            steps.append((step_name, arg))
+        kwargs["transforms"] = tuple(steps)
     if "value" in conf:
         value = conf["value"]
         if isinstance(value, str):
@@ -340,6 +401,28 @@ def _column(doc: Located, name: str, conf: Any, context: dict[str, str], problem
         kwargs.setdefault("choices", machine.states)   # the states are the values a row may hold
     assert ctype in COLUMN_TYPES
     return Column(**kwargs)
+
+
+def _value_options(doc: Located, base: tuple, conf: dict[str, Any], ctype: str, kwargs: dict[str, Any],
+                   problems: list[Problem]) -> None:
+    """``formats``, ``items`` and ``on_error``: how a value is read, and what a bad one does."""
+    kwargs["on_error"] = conf.get("on_error", "error") or "null"     # YAML reads a bare null as None
+    if "items" in conf:
+        if ctype != "json":
+            problems.append(doc.problem(base + ("items",), f"items: declares the elements of a json list, but the "
+                                                           f"column is {ctype}", hint="declare type: json"))
+        kwargs["items"] = conf["items"]
+    if "formats" in conf:
+        formats = [conf["formats"]] if isinstance(conf["formats"], str) else list(conf["formats"])
+        if "date" not in (ctype, conf.get("items", "")) and "datetime" not in (ctype, conf.get("items", "")):
+            problems.append(doc.problem(base + ("formats",), f"formats: reads dates, but the column is {ctype}",
+                                        hint="declare type: date or datetime (or items: date on a json column)"))
+        for i, fmt in enumerate(formats):
+            if "%" not in fmt:
+                problems.append(doc.problem(base + ("formats", i) if not isinstance(conf["formats"], str) else
+                                            base + ("formats",), f"format {fmt!r} has no % directive",
+                                            hint="write strptime formats such as '%B %d %Y' or '%d-%m-%Y'"))
+        kwargs["formats"] = tuple(formats)
 
 
 def _states(doc: Located, base: tuple, conf: dict[str, Any], ctype: str, choices: tuple[Any, ...] | None,

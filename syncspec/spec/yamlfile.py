@@ -77,11 +77,11 @@ class Refused(Exception):
         self.problem = problem
 
 
-def make_loader(text: str, file: str, where: str = "") -> BoundedLoader:
+def make_loader(text: str, file: str, where: str = "", cls: type[BoundedLoader] | None = None) -> BoundedLoader:
     """A loader for ``text``; a control character (NUL...) is a located Refused problem, not a
     ReaderError traceback (PyYAML checks the characters before anything else)."""
     try:
-        return BoundedLoader(text)
+        return (cls or BoundedLoader)(text)
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
