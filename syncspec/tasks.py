@@ -3,117 +3,147 @@
     # tasks.py
     from invoke import Collection
     from syncspec.tasks import ns as syncspec_tasks
-    namespace = Collection.from_module(...)   # or simply:
-    namespace = syncspec_tasks
+    namespace = syncspec_tasks      # or add its tasks to your own Collection
 
-Each task builds the same argv the CLI takes and runs the CLI's own code, so
-`invoke sync --spec x` and `syncspec sync --spec x` are one implementation.
+Each task opens the workspace through the library (``syncspec.api.Workspace``)
+and calls the same per-verb function the CLI does (``syncspec.commands.plan.plan``
+...), so `invoke plan --check` and `syncspec plan --check` print the same and
+exit with the same code (``errors.EXIT_CODES``, via invoke's ``Exit``).
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
+
 from invoke import Collection, Exit, task
 
 
-def _run(verb: str, *args: str, project: str | None = None, database_url: str | None = None,
-         json: bool = False) -> None:
-    from .cli import main
+@contextmanager
+def _session(json: bool) -> Iterator[Any]:
+    """An Output for the task; user errors print as the CLI prints them and exit with their code."""
+    from .commands._common import report_error
+    from .errors import SyncSpecError
+    from .output import Output
 
-    argv = [verb, *args]
-    if project:
-        argv += ["--project", project]
-    if database_url:
-        argv += ["--database-url", database_url]
-    if json:
-        argv.append("--json")
-    code = main(argv)
-    if code:
-        raise Exit(code=code)
+    out = Output(as_json=json)
+    try:
+        yield out
+    except SyncSpecError as exc:
+        raise Exit(code=report_error(out, exc)) from None
 
 
-def _specs(spec) -> list[str]:
+def _verb(verb: str) -> Callable[..., int]:
+    from importlib import import_module
+
+    return getattr(import_module(f"syncspec.commands.{verb}"), verb)
+
+
+def _ws(project: str | None, database_url: str | None) -> Any:
+    from .api import Workspace
+
+    return Workspace.open(project, database_url=database_url)
+
+
+def _names(spec: Any) -> list[str] | None:
     if not spec:
-        return []
-    names = spec if isinstance(spec, list) else [spec]
-    return [a for name in names for a in ("--spec", name)]
+        return None
+    return list(spec) if isinstance(spec, (list, tuple)) else [spec]
+
+
+def _limit(limit: Any) -> int | None:
+    limit = 50 if limit is None else int(limit)
+    return None if limit == 0 else limit
 
 
 _HELP = {"project": "workspace folder", "database-url": "target database URL", "json": "machine-readable output",
          "spec": "only this spec (repeatable)", "max-seconds": "time limit (exit 3)",
          "check": "exit 6 if anything is pending", "lock-timeout": "seconds to wait for the lock (exit 5)",
          "all": "parse every file, diff against the target", "allow-empty": "let an empty source delete all rows",
-         "allow-destructive": "apply table changes that drop columns or change types"}
+         "allow-destructive": "apply table changes that drop columns or change types",
+         "limit": "list at most N changed rows per spec (0 = all; default 50)",
+         "only": "only these targets: a kind or a workspace target name (repeatable)"}
 
 
 def _help(*names: str) -> dict[str, str]:
     return {n: _HELP[n] for n in ("project", "database-url", "json", *names)}
 
 
-@task(help=_help("spec", "check", "max-seconds", "all", "allow-empty"), iterable=["spec"])
+def _seconds(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+@task(help=_help("spec", "check", "max-seconds", "all", "allow-empty", "limit", "only"), iterable=["spec", "only"])
 def plan(c, spec=None, project=None, database_url=None, json=False, check=False, max_seconds=None, limit=None,
-         all=False, allow_empty=False):
+         all=False, allow_empty=False, only=None):
     """Show what a sync would change; --check exits 6 if anything would."""
-    args = _specs(spec) + (["--check"] if check else []) + (["--max-seconds", str(max_seconds)] if max_seconds else [])
-    args += (["--all"] if all else []) + (["--allow-empty"] if allow_empty else [])
-    args += ["--limit", str(limit)] if limit is not None else []
-    _run("plan", *args, project=project, database_url=database_url, json=json)
+    with _session(json) as out:
+        _verb("plan")(out, _ws(project, database_url), _names(spec), max_seconds=_seconds(max_seconds),
+                      limit=_limit(limit), full=all, allow_empty=allow_empty, check=check, targets=_names(only))
 
 
-@task(help=_help("spec", "max-seconds", "lock-timeout", "all", "allow-empty", "allow-destructive"),
-      iterable=["spec"])
+@task(help=_help("spec", "max-seconds", "lock-timeout", "all", "allow-empty", "allow-destructive", "limit", "only"),
+      iterable=["spec", "only"])
 def sync(c, spec=None, project=None, database_url=None, json=False, max_seconds=None, lock_timeout=None,
-         all=False, allow_empty=False, allow_destructive=False):
+         all=False, allow_empty=False, allow_destructive=False, limit=None, only=None):
     """Write what changed into the targets, all-or-nothing."""
-    args = _specs(spec) + (["--max-seconds", str(max_seconds)] if max_seconds else [])
-    args += (["--all"] if all else []) + (["--allow-empty"] if allow_empty else [])
-    args += ["--lock-timeout", str(lock_timeout)] if lock_timeout is not None else []
-    args += ["--allow-destructive"] if allow_destructive else []
-    _run("sync", *args, project=project, database_url=database_url, json=json)
+    with _session(json) as out:
+        _verb("sync")(out, _ws(project, database_url), _names(spec), max_seconds=_seconds(max_seconds),
+                      lock_timeout=_seconds(lock_timeout), limit=_limit(limit), full=all, allow_empty=allow_empty,
+                      allow_destructive=allow_destructive, targets=_names(only))
 
 
-@task(help=dict(_help("spec"), repair="rewrite exactly the drifted rows (source wins)"), iterable=["spec"])
-def verify(c, spec=None, project=None, database_url=None, json=False, repair=False):
-    """Exit 6 when a target has drifted from its sources (--repair fixes it)."""
-    _run("verify", *_specs(spec), *(["--repair"] if repair else []), project=project, database_url=database_url,
-         json=json)
+@task(help=dict(_help("spec", "max-seconds", "limit", "only"), repair="rewrite exactly the drifted rows"),
+      iterable=["spec", "only"])
+def verify(c, spec=None, project=None, database_url=None, json=False, max_seconds=None, limit=None, only=None,
+           repair=False):
+    """Exit 6 when a target has drifted from its sources (--repair rewrites exactly what drifted)."""
+    with _session(json) as out:
+        _verb("verify")(out, _ws(project, database_url), _names(spec), max_seconds=_seconds(max_seconds),
+                        limit=_limit(limit), targets=_names(only), repair=repair)
 
 
-@task(help=dict(_help("spec", "check"), check="write nothing; exit 6 if a section is stale"), iterable=["spec"])
+@task(help=dict(_help("spec"), check="write nothing; exit 6 if a section is stale"), iterable=["spec"])
 def render(c, spec=None, project=None, database_url=None, json=False, check=False):
     """Write the markdown sections specs declare (render:) from their targets' current rows."""
-    _run("render", *_specs(spec), *(["--check"] if check else []), project=project, database_url=database_url,
-         json=json)
+    with _session(json) as out:
+        _verb("render")(out, _ws(project, database_url), _names(spec), check=check)
 
 
 @task(help=_help())
 def validate(c, project=None, database_url=None, json=False):
     """Check syncspec.yaml and every spec."""
-    _run("validate", project=project, database_url=database_url, json=json)
+    with _session(json) as out:
+        _verb("validate")(out, _ws(project, database_url))
 
 
 @task(help=_help("check"))
 def status(c, project=None, database_url=None, json=False, check=False):
-    """Which specs are stale."""
-    _run("status", *(["--check"] if check else []), project=project, database_url=database_url, json=json)
+    """Which specs are stale (--check: exit 6 if any)."""
+    with _session(json) as out:
+        _verb("status")(out, _ws(project, database_url), check=check)
 
 
 @task(help=dict(_help(), limit="how many runs (default 20)", run="list the row events of one run (ID or prefix)"))
 def history(c, project=None, database_url=None, json=False, limit=20, run=None):
     """Recent runs from the ledger."""
-    _run("history", "--limit", str(limit), *(["--run", run] if run else []), project=project,
-         database_url=database_url, json=json)
+    with _session(json) as out:
+        _verb("history")(out, _ws(project, database_url), int(limit), None, run)
 
 
 @task(help=_help())
 def preview(c, spec, file=None, project=None, database_url=None, json=False):
-    """The records a spec extracts."""
-    _run("preview", spec, *([file] if file else []), project=project, database_url=database_url, json=json)
+    """The records a spec extracts (JSON Lines with --json)."""
+    with _session(json) as out:
+        _verb("preview")(out, _ws(project, database_url), spec, file)
 
 
-@task(help={"directory": "where to create the workspace", "name": "project name", "force": "overwrite files"})
-def init(c, directory=".", name=None, force=False):
+@task(help={"directory": "where to create the workspace", "name": "project name", "force": "overwrite files",
+            "json": "machine-readable output"})
+def init(c, directory=".", name=None, force=False, json=False):
     """Scaffold a workspace: syncspec.yaml, specs/, the JSON Schema."""
-    _run("init", directory, *(["--name", name] if name else []), *(["--force"] if force else []))
+    with _session(json) as out:
+        _verb("init")(out, directory, name=name, force=force)
 
 
 @task(help={**_help("check"), "check": "write nothing; exit 6 if a patch is pending or an applied one was edited",
@@ -121,26 +151,25 @@ def init(c, directory=".", name=None, force=False):
              "new": "scaffold the next numbered patch with this title"})
 def patch(c, project=None, database_url=None, json=False, check=False, plan=False, status=False, new=None):
     """Apply pending master-plan patches (--check for CI, --plan to preview, --new TITLE to start one)."""
-    if new:
-        args = ["new", new]
-    elif plan or status:
-        args = ["plan" if plan else "status"]
-    else:
-        args = ["apply", *(["--check"] if check else [])]
-    _run("patch", *args, project=project, database_url=database_url, json=json)
+    verb = "new" if new else "plan" if plan else "status" if status else "apply"
+    with _session(json) as out:
+        _verb("patch")(out, _ws(project, database_url), verb, title=new or "", check=check)
 
 
-@task
-def schema(c, output=None):
-    """Print the spec JSON Schema."""
-    _run("schema", *(["--output", output] if output else []))
+@task(help={"output": "write to this file instead of stdout", "workspace": "the schema of syncspec.yaml instead",
+            "write": "refresh the schema copies beside the workspace's specs", "project": "workspace folder",
+            "json": "machine-readable output"})
+def schema(c, output=None, workspace=False, write=False, project=None, json=False):
+    """Print the spec JSON Schema (--write refreshes the workspace's copies)."""
+    with _session(json) as out:
+        _verb("schema")(out, workspace=workspace, output=output, write_in=_ws(project, None) if write else None)
 
 
 @task(help=dict(_help(), query="what to look for", spec="only this spec's entries", limit="how many (default 10)"))
 def search(c, query, spec=None, limit=10, project=None, database_url=None, json=False):
     """The entries nearest to a query in the vector targets."""
-    _run("search", query, *(["--spec", spec] if spec else []), "--limit", str(limit), project=project,
-         database_url=database_url, json=json)
+    with _session(json) as out:
+        _verb("search")(out, _ws(project, database_url), query, spec, int(limit))
 
 
 ns = Collection(init, plan, sync, verify, validate, status, history, preview, patch, schema, render, search)

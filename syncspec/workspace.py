@@ -31,7 +31,8 @@ def find_root(start: Path | None = None) -> Path:
     raise ConfigError(
         f"no {WORKSPACE_FILE} found in {here} or any parent folder",
         problems=[Problem(f"no {WORKSPACE_FILE} found in {here} or any parent folder",
-                          hint="run `syncspec init` to create a workspace here, or pass --project DIR")])
+                          hint="run `syncspec init` to create a workspace here, or pass --project DIR",
+                          code="SS111")])
 
 
 def expand_env(value: str, env: Mapping[str, str] | None = None) -> str:
@@ -100,7 +101,8 @@ def read_config(root: Path, database_url: str | None = None) -> WorkspaceConfig:
         raise ConfigError(problems=exc.problems) from None
     if doc.data is None:
         raise ConfigError(problems=[Problem("workspace file is empty", file=WORKSPACE_FILE, line=1,
-                                            hint="write at least 'project: NAME' (see `syncspec init`)")])
+                                            hint="write at least 'project: NAME' (see `syncspec init`)",
+                                            code="SS108")])
     problems = validate_document(doc, WORKSPACE_SCHEMA)
     if problems:
         raise ConfigError(problems=problems)
@@ -155,7 +157,8 @@ def _expand(doc: Located, path: tuple, value: str) -> str:
     except KeyError as exc:
         name = exc.args[0]
         raise ConfigError(problems=[doc.problem(path, f"environment variable {name} is not set",
-                                                hint=f"export {name}=..., or write ${{{name}:-default}}")]) from None
+                                                hint=f"export {name}=..., or write ${{{name}:-default}}",
+                                                code="SS112")]) from None
 
 
 def _checked_url(doc: Located, url: str, path: tuple | None) -> str:

@@ -134,19 +134,19 @@ def test_deeply_nested_yaml_source_is_a_located_error(make_ws, cli):
 def test_integer_beyond_64_bits_in_a_spec_is_a_located_error(make_ws, cli):
     spec = NOTES_SPEC + "    n: {type: integer, value: 99999999999999999999}\n"
     ws = make_ws({"specs/x.yaml": spec, "docs/a.md": "## N-1: one\n"})
-    assert_located(run(cli, ws, "validate"), "specs/x.yaml:12:31: $.target.columns.n.value: integer "
+    assert_located(run(cli, ws, "validate"), "specs/x.yaml:12:31: SS120 $.target.columns.n.value: integer "
                                              "99999999999999999999 does not fit in 64 bits")
 
 
 def test_integer_too_long_to_convert_in_a_spec_is_a_located_error(make_ws, cli):
     ws = make_ws({"specs/x.yaml": NOTES_SPEC.replace("level: 2", "level: 2" + "0" * 5000), "docs/a.md": "## N-1\n"})
-    assert_located(run(cli, ws, "validate"), "specs/x.yaml:5:25: integer with 5001 digits is too large")
+    assert_located(run(cli, ws, "validate"), "specs/x.yaml:5:25: SS120 integer with 5001 digits is too large")
 
 
 def test_infinite_default_in_a_spec_is_a_located_error(make_ws, cli):
     spec = NOTES_SPEC + "    score: {type: real, from: title, default: 1.0e+999}\n"
     ws = make_ws({"specs/x.yaml": spec, "docs/a.md": "## N-1: one\n"})
-    assert_located(run(cli, ws, "validate"), "specs/x.yaml:12:47: $.target.columns.score.default: number inf is not "
+    assert_located(run(cli, ws, "validate"), "specs/x.yaml:12:47: SS120 $.target.columns.score.default: number inf is not "
                                              "finite")
 
 
@@ -158,17 +158,17 @@ def test_huge_integer_in_a_yaml_source_is_a_located_error(make_ws, cli):
 
 def test_nul_byte_in_a_spec_is_a_located_spec_error(make_ws, cli):
     ws = make_ws({"specs/x.yaml": NOTES_SPEC.replace("    title: text", "    title: te\x00xt"), "docs/a.md": "## N-1\n"})
-    assert_located(run(cli, ws, "validate"), "specs/x.yaml:11:14: invalid YAML: character NUL (\\x00) is not allowed")
+    assert_located(run(cli, ws, "validate"), "specs/x.yaml:11:14: SS120 invalid YAML: character NUL (\\x00) is not allowed")
 
 
 def test_nul_byte_in_syncspec_yaml_is_a_located_config_error(make_ws, cli):
     ws = make_ws({"syncspec.yaml": "project: de\x00mo\n"})
-    assert_located(run(cli, ws, "validate"), "syncspec.yaml:1:12: invalid YAML: character NUL")
+    assert_located(run(cli, ws, "validate"), "syncspec.yaml:1:12: SS120 invalid YAML: character NUL")
 
 
 def test_nul_byte_in_front_matter_is_a_located_source_error(make_ws, cli):
     ws = make_ws({"specs/x.yaml": FRONTMATTER_SPEC, "docs/a.md": "---\ntitle: a\x00b\n---\n# Page\n"})
-    assert_located(run(cli, ws, "sync"), "docs/a.md:2:9: invalid YAML in the front matter: character NUL")
+    assert_located(run(cli, ws, "sync"), "docs/a.md:2:9: SS140 invalid YAML in the front matter: character NUL")
     assert_nothing_written(ws)
 
 
@@ -216,7 +216,7 @@ def test_catastrophic_heading_regex_is_a_located_error_within_about_a_second(mak
     spec = NOTES_SPEC.replace("match: '^(?P<id>N-\\d+):?\\s*(?P<title>.*)$'", "match: '^(?P<id>(a|aa)+)(?P<title>)$'")
     ws = make_ws({"specs/x.yaml": spec, "docs/a.md": f"## {EVIL}\n"})
     r = run(cli, ws, verb, limit=4)
-    assert_located(r, "specs/x.yaml:5:35: $.source.records[0].sections.match: regex '^(?P<id>(a|aa)+)(?P<title>)$' "
+    assert_located(r, "specs/x.yaml:5:35: SS120 $.source.records[0].sections.match: regex '^(?P<id>(a|aa)+)(?P<title>)$' "
                       "gave up after 0.5s on the text 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'... (41 characters) "
                       "from docs/a.md",
                    "(catastrophic backtracking)", "hint: simplify the regex")
@@ -227,7 +227,7 @@ def test_catastrophic_column_pattern_names_the_record(make_ws, cli):
     spec = NOTES_SPEC + "    tail: {type: text, from: title, pattern: '^(a|aa)+$'}\n"
     ws = make_ws({"specs/x.yaml": spec, "docs/a.md": f"## N-1: ok\n\n## N-2: {EVIL}\n"})
     r = run(cli, ws, "sync", limit=4)
-    assert_located(r, "specs/x.yaml:12:46: $.target.columns.tail.pattern: regex '^(a|aa)+$' gave up after 0.5s",
+    assert_located(r, "specs/x.yaml:12:46: SS120 $.target.columns.tail.pattern: regex '^(a|aa)+$' gave up after 0.5s",
                    "from docs/a.md:3 (catastrophic backtracking)")
     assert_nothing_written(ws)
 
@@ -237,7 +237,7 @@ def test_nested_quantifier_pattern_is_a_located_error_within_about_a_second(make
     spec = NOTES_SPEC + "    tail: {type: text, from: title, pattern: '(a+)+$'}\n"
     ws = make_ws({"specs/x.yaml": spec, "docs/a.md": f"## N-1: {'a' * 5000}b\n"})
     r = run(cli, ws, "sync", limit=4)
-    assert_located(r, "specs/x.yaml:12:46: $.target.columns.tail.pattern: regex '(a+)+$' gave up after 0.5s",
+    assert_located(r, "specs/x.yaml:12:46: SS120 $.target.columns.tail.pattern: regex '(a+)+$' gave up after 0.5s",
                    "(5,001 characters) from docs/a.md:1")
     assert_nothing_written(ws)
 

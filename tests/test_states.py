@@ -112,7 +112,7 @@ def test_illegal_transition_is_refused_and_nothing_is_written(ws, cli):
     (w.root / "docs/notes.md").write_text("# Notes\n\n## N-1\n\n## N-2\n", encoding="utf-8")
     proc = cli("sync", "--project", str(w.root), "--database-url", w.config.database_url)
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert ("docs/runs.md:7: $.target.columns.status.states: spec 'runs', entry RUN-2: status cannot change "
+    assert ("docs/runs.md:7: SS151 $.target.columns.status.states: spec 'runs', entry RUN-2: status cannot change "
             "from 'running' to 'pending' (allowed from 'running': 'succeeded', 'failed', 'quarantined', "
             "'canceled')") in proc.stderr
     assert "hint: fix status in docs/runs.md, or declare the transition in specs/runs.yaml" in proc.stderr
@@ -192,19 +192,19 @@ def test_unchanged_rows_are_not_checked(ws):
 SPEC_ERRORS = [
     ("        terminal: [succeeded, failed, quarantined, canceled]",
      "        terminal: [succeded, failed, quarantined, canceled]",
-     "specs/runs.yaml:18:20: $.target.columns.status.states.terminal[0]: terminal state 'succeded' is not a state "
+     "specs/runs.yaml:18:20: SS120 $.target.columns.status.states.terminal[0]: terminal state 'succeded' is not a state "
      "of the machine (states: pending, running, canceled, succeeded, failed, quarantined)\n"
      "    hint: did you mean 'succeeded'? or list it under transitions (e.g. succeded: [])"),
     ("        initial: [pending, running]", "        initial: [queued]",
-     "specs/runs.yaml:14:19: $.target.columns.status.states.initial[0]: initial state 'queued' is not a state "
+     "specs/runs.yaml:14:19: SS120 $.target.columns.status.states.initial[0]: initial state 'queued' is not a state "
      "of the machine (states: pending, running, canceled, succeeded, failed, quarantined)\n"
      "    hint: or list it under transitions (e.g. queued: [])"),
     ("          running: [succeeded, failed, quarantined, canceled]",
      "          running: [succeeded, failed, quarantined, canceled]\n          failed: [running]",
-     "specs/runs.yaml:18:19: $.target.columns.status.states.transitions.failed: terminal state 'failed' has "
+     "specs/runs.yaml:18:19: SS120 $.target.columns.status.states.transitions.failed: terminal state 'failed' has "
      "transitions to running\n    hint: remove them, or drop 'failed' from terminal"),
     ("      from: fields.status", "      from: fields.status\n      choices: [pending, running]",
-     "specs/runs.yaml:13:16: $.target.columns.status.choices: state(s) canceled, succeeded, failed, quarantined "
+     "specs/runs.yaml:13:16: SS120 $.target.columns.status.choices: state(s) canceled, succeeded, failed, quarantined "
      "missing from the column's choices\n    hint: add them to choices, or drop choices: the states imply them"),
 ]
 

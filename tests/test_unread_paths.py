@@ -63,7 +63,7 @@ def test_sync_and_plan_fail_on_a_typo_and_write_nothing(make_ws, sqlite_url):
         with pytest.raises(MappingError) as err:
             getattr(Workspace.open(ws, database_url=sqlite_url), verb)()
         assert [p.format() for p in err.value.problems] == [
-            "specs/n.yaml:10:32: $.target.columns.status.from: column 'status' of spec 'notes' reads "
+            "specs/n.yaml:10:32: SS150 $.target.columns.status.from: column 'status' of spec 'notes' reads "
             "'fields.stauts', which no record has; did you mean 'fields.status'?\n"
             "    hint: fix from: in specs/n.yaml (from: fields.status)"]
     db = sqlite3.connect(sqlite_url.split("sqlite:///", 1)[1])

@@ -49,19 +49,19 @@ def test_ipv6_host_and_no_host():
 @pytest.mark.parametrize("port", ["99999", "0", "65536"])
 def test_port_out_of_range_is_a_config_error(port):
     assert error_of(f"postgresql://u:secret@h:{port}/db") == (
-        f"database URL 'postgresql://u:***@h:{port}/db': port {int(port)} is out of range (1-65535)\n"
+        f"SS110 database URL 'postgresql://u:***@h:{port}/db': port {int(port)} is out of range (1-65535)\n"
         "    hint: use the server's port: 5432 for PostgreSQL, 3306 for MySQL/MariaDB")
 
 
 def test_port_that_is_not_a_number_is_a_config_error():
     err = error_of("mysql://root:secret@h:abc/db")
-    assert err.startswith("database URL 'mysql://root:***@h:abc/db': port 'abc' is not a number")
+    assert err.startswith("SS110 database URL 'mysql://root:***@h:abc/db': port 'abc' is not a number")
     assert "secret" not in err
 
 
 def test_sqlite_with_two_slashes_is_an_error_with_the_fix():
     assert error_of("sqlite://notes.db") == (
-        "SQLite URL 'sqlite://notes.db' names no file: a SQLite URL has three slashes before the path\n"
+        "SS110 SQLite URL 'sqlite://notes.db' names no file: a SQLite URL has three slashes before the path\n"
         "    hint: write sqlite:///notes.db (three slashes: relative to the workspace) or "
         "sqlite:////full/path/notes.db (four: absolute)")
 
@@ -74,7 +74,7 @@ def test_sqlite_paths():
 
 
 def test_no_scheme():
-    assert error_of("notes.db").startswith("database URL 'notes.db' has no scheme")
+    assert error_of("notes.db").startswith("SS110 database URL 'notes.db' has no scheme")
 
 
 def test_printing_a_parsed_url_never_shows_the_password():
@@ -111,7 +111,7 @@ def test_sqlite_url_with_two_slashes_is_a_located_config_error_and_creates_no_fi
     r = cli("--project", str(ws), "sync")
     assert r.returncode == 1, r.stderr
     assert "Traceback" not in r.stderr
-    assert r.stderr.startswith("error: syncspec.yaml:2:11: $.database: SQLite URL 'sqlite://notes.db' names no file"), r.stderr
+    assert r.stderr.startswith("error: syncspec.yaml:2:11: SS110 $.database: SQLite URL 'sqlite://notes.db' names no file"), r.stderr
     assert "hint: write sqlite:///notes.db" in r.stderr
     assert not (ws / "otes.db").exists() and not (ws / "notes.db").exists()
 
@@ -122,7 +122,7 @@ def test_bad_port_on_the_command_line_is_exit_1_without_traceback(make_ws, cli, 
     r = cli("--project", str(ws), "--database-url", f"postgresql://u:secret@127.0.0.1:{port}/x", "sync")
     assert r.returncode == 1, r.stderr
     assert "Traceback" not in r.stderr and "secret" not in r.stderr
-    assert r.stderr.startswith(f"error: --database-url: database URL 'postgresql://u:***@127.0.0.1:{port}/x': port")
+    assert r.stderr.startswith(f"error: SS110 --database-url: database URL 'postgresql://u:***@127.0.0.1:{port}/x': port")
 
 
 def test_driver_suffix_and_at_in_password_reach_postgresql_and_the_ledger_is_masked(ledger_ws, pg_url):

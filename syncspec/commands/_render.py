@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from ..output import Output
+from ._common import key_text
 
 SYMBOL = {"insert": "+", "update": "~", "delete": "-", "mark": "x"}
-
-
-def key_text(key) -> str:
-    return "/".join(str(k) for k in key)
 
 
 def render_changes(out: Output, result, verb: str, limit: int | None) -> None:
@@ -25,7 +22,7 @@ def render_changes(out: Output, result, verb: str, limit: int | None) -> None:
         rows.append([cs.spec, cs.table, f"{cs.parsed}/{cs.files}", strategies, len(cs.inserts), len(cs.updates),
                      len(cs.deletes) + len(cs.marks), cs.unchanged])
     out.table(["spec", "table", "parsed", "records (strategy)", "insert", "update", "delete", "same"], rows,
-              title=f"{verb}:")
+              title=f"{verb}:", keep=("spec", "table", "insert", "update", "delete"), wrap=("records (strategy)",))
     for cs in result.changes:
         items: list[tuple[str, str, str]] = []
         items += [("insert", key_text(r.key), f"{r.file}:{r.line}") for r in cs.inserts]
@@ -56,18 +53,11 @@ def add_selection(parser) -> None:
     parser.add_argument("--all", action="store_true", dest="full",
                         help="parse every file and diff against the target itself, not only files "
                              "changed since the last sync")
+    parser.add_argument("--only", action="append", metavar="KIND_OR_NAME",
+                        help="only these targets of each spec: a kind (sql, redis) or a workspace target name "
+                             "(repeatable; default: every target)")
     parser.add_argument("--allow-empty", action="store_true",
                         help="let a spec that extracts no records delete all of its rows")
-
-
-def run_with_progress(out: Output, call):
-    """Run ``call(progress)`` under a progress bar on a terminal (none otherwise)."""
-    progress, bar = out.progress()
-    try:
-        return call(progress)
-    finally:
-        if bar is not None:
-            bar.stop()
 
 
 def show(out: Output, result, verb: str, limit_arg: int) -> None:

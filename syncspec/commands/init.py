@@ -6,6 +6,11 @@ from pathlib import Path
 
 from ..errors import ConfigError, Problem
 
+EXAMPLE = "syncspec init my-notes --name notes"
+NEXT = {"syncspec preview notes": "the records specs/notes.yaml extracts from docs/NOTES.md",
+        "syncspec plan": "what a sync would write (writes nothing)",
+        "syncspec sync": "write it into the database"}
+
 WORKSPACE = """\
 # yaml-language-server: $schema=specs/syncspec.workspace.schema.json
 project: {project}
@@ -66,21 +71,26 @@ def add_arguments(parser) -> None:
 
 
 def run(args, out) -> int:
-    from ..spec.schema import SPEC_SCHEMA, WORKSPACE_SCHEMA, schema_text
+    return init(out, args.directory, name=args.name, force=args.force)
 
-    root = Path(args.directory).resolve()
-    project = args.name or root.name.replace("-", "_").replace(" ", "_") or "project"
+
+def init(out, directory: str = ".", *, name: str | None = None, force: bool = False) -> int:
+    """Write the scaffold (ConfigError SS114 rather than overwrite), then say what to run next."""
+    from ..spec.schema import COPIES, schema_text
+
+    root = Path(directory).resolve()
+    project = name or root.name.replace("-", "_").replace(" ", "_") or "project"
     files = {
         root / "syncspec.yaml": WORKSPACE.format(project=project),
         root / "specs" / "notes.yaml": SPEC.format(),
-        root / "specs" / "syncspec.schema.json": schema_text(SPEC_SCHEMA),
-        root / "specs" / "syncspec.workspace.schema.json": schema_text(WORKSPACE_SCHEMA),
+        **{root / "specs" / copy: schema_text(name) for copy, name in COPIES.items()},
         root / "docs" / "NOTES.md": NOTES,
     }
     existing = [p for p in files if p.exists()]
-    if existing and not args.force:
+    if existing and not force:
         raise ConfigError(problems=[Problem(f"{p.relative_to(root)} already exists", file=str(p),
-                                            hint="pass --force to overwrite, or init another folder")
+                                            hint="pass --force to overwrite, or init another folder",
+                                            code="SS114")
                                     for p in existing])
     path = root
     try:
@@ -94,11 +104,23 @@ def run(args, out) -> int:
     except OSError as exc:
         raise ConfigError(problems=[Problem(f"cannot create it: {exc.strerror or exc}",
                                             file=str(exc.filename or path),
-                                            hint="init a folder you can write to (syncspec init DIR)")]) from None
+                                            hint="init a folder you can write to (syncspec init DIR)",
+                                            code="SS116")]) from None
+    here = root == Path.cwd().resolve()
+    steps = list(NEXT) if here else [f"{cmd} --project {_quote(directory)}" for cmd in NEXT]
     if out.as_json:
-        out.json({"created": [str(p.relative_to(root)) for p in files]})
+        out.json({"created": [str(p.relative_to(root)) for p in files], "next": steps})
     else:
         for path in files:
             out.line(f"created {path.relative_to(root)}")
-        out.line("next: syncspec plan, then syncspec sync")
+        out.line("next:")
+        width = max(map(len, steps))
+        for cmd, why in zip(steps, NEXT.values()):
+            out.line(f"  {cmd.ljust(width)}   # {why}")
     return 0
+
+
+def _quote(path: str) -> str:
+    import shlex
+
+    return shlex.quote(path)

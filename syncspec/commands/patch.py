@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from ..cli import _global_options, open_workspace
+from ..errors import SpecError
+from ._common import add_global_options, open_workspace, raise_problems
+
+EXAMPLE = "syncspec patch apply --check   # in CI: exit 6 if a patch is pending"
+SUBVERB_EXAMPLES = {"status": "syncspec patch status", "plan": "syncspec patch plan --no-diff",
+                    "apply": "syncspec patch apply --check", "new": 'syncspec patch new "Add core state tests"'}
 
 SUBVERBS = {
     "status": "every patch and its state: applied, pending, modified, draft, missing",
@@ -16,13 +21,15 @@ SYMBOL = {"add": "+", "remove": "-", "replace": "~", "move": ">", "copy": "=", "
 
 
 def add_arguments(parser) -> None:
-    parser.epilog = ("without a SUBVERB: status. exit codes: 0 ok, 1 invalid patch, plan or conflict, "
-                     "5 another apply holds the lock, 6 pending or edited patches (apply --check)")
+    parser.epilog = ("without a SUBVERB: status. exit 1: an invalid patch, plan or conflict; 5: another apply "
+                     "holds the lock;\n6: pending or edited patches (apply --check). All codes: `syncspec --help`.\n\n"
+                     + (parser.epilog or ""))
     common = argparse.ArgumentParser(add_help=False)
-    _global_options(common, argparse.SUPPRESS)
+    add_global_options(common, argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="patch_verb", metavar="SUBVERB")
     for name, text in SUBVERBS.items():
-        p = sub.add_parser(name, parents=[common], help=text, description=text)
+        p = sub.add_parser(name, parents=[common], help=text, description=text,
+                           epilog=f"example:\n  {SUBVERB_EXAMPLES[name]}")
         if name == "new":
             p.add_argument("title", nargs="+", help="what the patch does (becomes its title and file name)")
         elif name == "plan":
@@ -34,12 +41,18 @@ def add_arguments(parser) -> None:
 
 
 def run(args, out) -> int:
+    return patch(out, open_workspace(args), getattr(args, "patch_verb", None) or "status",
+                 title=" ".join(getattr(args, "title", None) or []), diff=not getattr(args, "no_diff", False),
+                 check=getattr(args, "check", False), mirror=not getattr(args, "no_mirror", False))
+
+
+def patch(out, ws, verb: str = "status", *, title: str = "", diff: bool = True, check: bool = False,
+          mirror: bool = True) -> int:
+    """One patch subverb: new, status, plan or apply (``check``: CheckFailed SS604 if anything is pending)."""
     from ..patches import api
 
-    ws = open_workspace(args)
-    verb = getattr(args, "patch_verb", None) or "status"
     if verb == "new":
-        path = api.new(ws, " ".join(args.title))
+        path = api.new(ws, title)
         rel = path.relative_to(ws.root).as_posix()
         if out.as_json:
             out.json({"file": rel, "id": path.stem})
@@ -53,18 +66,17 @@ def run(args, out) -> int:
         return 0
     if verb == "plan":
         planned = api.plan(ws)
-        if out.as_json:
+        if out.as_json and not planned.problems:
             out.json(planned.as_dict())
-        else:
-            _plan(out, planned, diff=not args.no_diff)
-        for problem in planned.problems:
-            out.error(f"error: {problem.format()}")
-        return 1 if planned.problems else 0
-    result = api.apply(ws, check=args.check, mirror=not args.no_mirror)
+        elif not out.as_json:
+            _plan(out, planned, diff=diff)
+        raise_problems(SpecError, planned.problems, out, result=planned.as_dict())
+        return 0
+    result = api.apply(ws, check=check, mirror=mirror)
     if out.as_json:
         out.json(result.as_dict())
     else:
-        _applied(out, result, args.check)
+        _applied(out, result, check)
     return 0
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from ..cli import open_workspace
-from ._render import add_selection, run_with_progress, show
+from ._common import check_plan, open_workspace, run_with_progress
+from ._render import add_selection, show
+
+EXAMPLE = "syncspec plan --spec build_history --check   # exit 6 if a sync would change anything"
 
 
 def add_arguments(parser) -> None:
@@ -12,9 +14,18 @@ def add_arguments(parser) -> None:
 
 
 def run(args, out) -> int:
-    ws = open_workspace(args)
+    return plan(out, open_workspace(args), args.spec, max_seconds=args.max_seconds, limit=args.limit,
+                full=args.full, allow_empty=args.allow_empty, check=args.check, targets=args.only)
+
+
+def plan(out, ws, only=None, *, max_seconds=None, limit=50, full=False, allow_empty=False, check=False,
+         drift=False, targets=None) -> int:
+    """Plan, print, and with ``check`` raise CheckFailed if anything would change (the invoke task calls this)."""
     result = run_with_progress(out, lambda progress: ws.plan(
-        args.spec, max_seconds=args.max_seconds, progress=progress, details=True, full=args.full,
-        allow_empty=args.allow_empty))
-    show(out, result, "plan", args.limit)
-    return 6 if args.check and not result.empty else 0
+        only, max_seconds=max_seconds, progress=progress, details=True, full=full, allow_empty=allow_empty,
+        targets=targets))
+    if not (check and out.as_json and not result.empty):   # a failed check's JSON is the error's
+        show(out, result, "plan", limit)
+    if check:
+        check_plan(ws, result, out, drift=drift)
+    return 0

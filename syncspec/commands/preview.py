@@ -5,8 +5,12 @@ from __future__ import annotations
 import difflib
 import json
 
-from ..cli import open_workspace
-from ..preview import fallback_notes
+from ..errors import SourceError, SpecError, Problem
+from ._common import open_workspace, raise_problems
+
+EXAMPLE = "syncspec preview build_history docs/BUILD_HISTORY.md -n 5 --why"
+DESCRIPTION = ("show the records a spec extracts from its files. With --json the output is JSON Lines: one "
+               "record per line (and, if it fails, one error object as the last line); notes go to stderr")
 
 
 def add_arguments(parser) -> None:
@@ -19,40 +23,49 @@ def add_arguments(parser) -> None:
 
 
 def run(args, out) -> int:
-    ws = open_workspace(args)
-    pv = ws.preview(args.spec_name, args.file, args.limit)
+    return preview(out, open_workspace(args), args.spec_name, args.file, limit=args.limit, columns=args.columns,
+                   why=args.why)
+
+
+def preview(out, ws, spec_name: str, file: str | None = None, *, limit: int | None = None,
+            columns: str | None = None, why: bool = False) -> int:
+    """Print the records ``spec_name`` extracts (JSON Lines with --json); SourceError lists bad files."""
+    from ..preview import fallback_notes
+
+    out.jsonl = True
+    pv = ws.preview(spec_name, file, limit)
     if out.as_json:   # JSON lines of records on stdout; notes and problems on stderr
         for rec in pv.records:
             out.stream.write(json.dumps(rec, ensure_ascii=False, default=str) + "\n")
     else:
-        spec = ws.specs([args.spec_name])[0]
-        columns = [c.name for c in spec.columns]
-        shown = [c.strip() for c in args.columns.split(",") if c.strip()] if args.columns else _short_columns(
-            columns, [r["row"] for r in pv.records if r["row"]])
-        unknown = [c for c in shown if c not in columns]
+        spec = ws.specs([spec_name])[0]
+        names = [c.name for c in spec.columns]
+        shown = [c.strip() for c in columns.split(",") if c.strip()] if columns else _short_columns(
+            names, [r["row"] for r in pv.records if r["row"]])
+        unknown = [c for c in shown if c not in names]
         if unknown:
-            close = difflib.get_close_matches(unknown[0], columns, n=1)
-            out.error(f"error: no column {', '.join(map(repr, unknown))} in spec {spec.name!r} "
-                      f"(columns: {', '.join(columns)})\n    hint: "
-                      + (f"did you mean {close[0]!r}?" if close else "name columns of the spec's target.columns"))
-            return 1
+            close = difflib.get_close_matches(unknown[0], names, n=1)
+            raise SpecError(problems=[Problem(
+                f"no column {', '.join(map(repr, unknown))} in spec {spec.name!r} (columns: {', '.join(names)})",
+                hint=f"did you mean {close[0]!r}?" if close else "name columns of the spec's target.columns",
+                code="SS115")])
         title = f"{spec.name}: {len(pv.records)} record(s) from {len(pv.files)} file(s)"
         if not pv.records:
             out.line(title)
         else:
             out.table(["source", "strategy", *shown],
                       [[f"{r['file']}:{r['line']}", r["strategy"],
-                        *[_cell((r["row"] or {}).get(c)) for c in shown]] for r in pv.records], title=title)
-    for note in pv.notes + fallback_notes(pv, args.why):
+                        *[_cell((r["row"] or {}).get(c)) for c in shown]] for r in pv.records], title=title,
+                      keep=("source", *spec.key), drop=("strategy",))
+    for note in pv.notes + fallback_notes(pv, why):
         if out.as_json:
             out.error(f"note: {note}")
         else:
             out.line(f"note: {note}")
     for warning in pv.warnings:
         out.error(f"warning: {warning.format()}")
-    for problem in pv.problems:
-        out.error(problem.format())
-    return 1 if pv.problems else 0
+    raise_problems(SourceError, pv.problems, out)
+    return 0
 
 
 def _short_columns(columns: list[str], rows: list[dict]) -> list[str]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ..cli import open_workspace
+from ._common import open_workspace
+
+EXAMPLE = "syncspec render --check   # in CI: exit 6 if a rendered section is stale"
 
 
 def add_arguments(parser) -> None:
@@ -11,8 +13,12 @@ def add_arguments(parser) -> None:
 
 
 def run(args, out) -> int:
-    ws = open_workspace(args)
-    results = ws.render(args.spec, check=args.check)     # a stale section under --check raises: exit 6
+    return render(out, open_workspace(args), args.spec, check=args.check)
+
+
+def render(out, ws, only=None, *, check=False) -> int:
+    """Render (or with ``check`` compare) every declared section; a stale one under check raises (exit 6)."""
+    results = ws.render(only, check=check)
     if out.as_json:
         out.json({"sections": [r.as_dict() for r in results]})
         return 0

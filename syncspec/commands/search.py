@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ..cli import open_workspace
+from ._common import open_workspace
+
+EXAMPLE = 'syncspec search "retry with backoff" --spec build_history --limit 5'
 
 
 def add_arguments(parser) -> None:
@@ -12,8 +14,12 @@ def add_arguments(parser) -> None:
 
 
 def run(args, out) -> int:
-    ws = open_workspace(args)
-    hits = ws.search(args.query, spec=args.spec, limit=args.limit)
+    return search(out, open_workspace(args), args.query, args.spec, args.limit)
+
+
+def search(out, ws, query: str, spec: str | None = None, limit: int = 10) -> int:
+    """Print the best matches: score, spec, key, title and the entry's file:line."""
+    hits = ws.search(query, spec=spec, limit=limit)
     if out.as_json:
         out.json([h.as_dict() for h in hits])
         return 0

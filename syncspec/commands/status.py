@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ..cli import open_workspace
+from ._common import check_status, open_workspace
+
+EXAMPLE = "syncspec status --check   # exit 6 if a spec is stale or never synced"
 
 
 def add_arguments(parser) -> None:
@@ -10,8 +12,14 @@ def add_arguments(parser) -> None:
 
 
 def run(args, out) -> int:
-    ws = open_workspace(args)
+    return status(out, open_workspace(args), check=args.check)
+
+
+def status(out, ws, check: bool = False) -> int:
+    """Print each spec's state; with ``check`` raise CheckFailed (SS603) naming the stale ones."""
     rows = ws.status()
+    if check and out.as_json and any(r.state != "current" for r in rows):
+        check_status(ws, rows, out)      # the error carries the rows
     if out.as_json:
         out.json({"target": ws.target, "specs": [r.as_dict() for r in rows]})
     else:
@@ -20,6 +28,8 @@ def run(args, out) -> int:
                   [[r.spec, r.table, r.state, r.reason,
                     r.last_sync.strftime("%Y-%m-%d %H:%M:%S") if r.last_sync else "-",
                     "/".join(str(r.last_counts[k]) for k in ("inserted", "updated", "deleted"))
-                    if r.last_counts else "-", r.schema_version or "-"] for r in rows])
-    stale = [r for r in rows if r.state != "current"]
-    return 6 if args.check and stale else 0
+                    if r.last_counts else "-", r.schema_version or "-"] for r in rows],
+                  keep=("spec", "table", "state"), wrap=("why",), drop=("schema v", "last +/~/-"))
+    if check:
+        check_status(ws, rows, out)
+    return 0

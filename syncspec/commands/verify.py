@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
-from ..cli import open_workspace
+from ._common import check_plan, open_workspace, run_with_progress
+from ._render import show
 from . import plan as _plan
-from ._render import run_with_progress, show
+
+EXAMPLE = "syncspec verify   # in CI: exit 6 if a table differs from the markdown; --repair fixes it"
 
 
 def add_arguments(parser) -> None:
@@ -15,18 +17,23 @@ def add_arguments(parser) -> None:
 
 
 def run(args, out) -> int:
-    ws = open_workspace(args)
-    repair = bool(getattr(args, "repair", False))
-    # Workspace.verify, not plan --all: every stored value is compared, not only the stored hashes
+    return verify(out, open_workspace(args), args.spec, max_seconds=args.max_seconds, limit=args.limit,
+                  allow_empty=args.allow_empty, targets=args.only, repair=bool(getattr(args, "repair", False)))
+
+
+def verify(out, ws, only=None, *, max_seconds=None, limit=50, allow_empty=False, targets=None,
+           repair=False) -> int:
+    """Workspace.verify: missing, extra and edited rows (every stored value, not only the stored hashes);
+    CheckFailed (SS601, exit 6) names what drifted; ``repair`` writes exactly that instead."""
     result = run_with_progress(out, lambda progress: ws.verify(
-        args.spec, repair=repair, max_seconds=args.max_seconds, progress=progress, allow_empty=args.allow_empty))
-    show(out, result, "sync" if repair else "plan", args.limit)
+        only, repair=repair, max_seconds=max_seconds, progress=progress, targets=targets, allow_empty=allow_empty))
     if repair:
+        show(out, result, "sync", limit)
         out.line("repaired: the targets match their sources" if not result.empty else
                  "no drift: every target matches its sources")
         return 0
-    if not result.empty:
-        out.error("drift: the targets differ from the sources (run `syncspec sync` to update them)")
-        return 6
+    if not (out.as_json and not result.empty):      # a failed check's JSON is the error's
+        show(out, result, "plan", limit)
+    check_plan(ws, result, out, drift=True)
     out.line("no drift: every target matches its sources")
     return 0

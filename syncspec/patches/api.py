@@ -170,7 +170,7 @@ def apply(ws: Ws, check: bool = False, now: dt.datetime | None = None, mirror: b
         state = read_state(cfg)
         problems = state.modified_problems() + state.pending_problems()
         if problems:
-            raise CheckFailed(problems=problems, pending=len(state.status.pending),
+            raise CheckFailed(problems=problems, code="SS604", pending=len(state.status.pending),
                               modified=len(state.status.modified))
         return ApplyResult(state.status, (), (), False)
     with _lock(cfg):

@@ -122,7 +122,8 @@ def _post_failures(doc: Any, patch: PatchDoc) -> list[tuple[str, Problem]]:
                                     column=patch.doc.where(("post_conditions", j))[1],
                                     json_path=f"$.post_conditions[{j}]",
                                     hint="the operations do not produce what the patch promises: fix the "
-                                         "operations or the post-condition; the plan was not changed")))
+                                         "operations or the post-condition; the plan was not changed",
+                                    code="SS130")))
     return problems
 
 
@@ -174,7 +175,8 @@ def _schema_problems(doc: Any, patch: PatchDoc, validator: Any, schema_file: str
             f"after this patch the plan does not validate against {schema_file} at {pointer or '/'}: "
             f"{_message(err)}", file=patch.file, line=line, column=col,
             json_path=f"$.operations[{index}]" if index is not None else "$.operations",
-            hint="fix the operation's value, or change the plan schema first; the plan was not changed")))
+            hint="fix the operation's value, or change the plan schema first; the plan was not changed",
+            code="SS130")))
     return problems
 
 
@@ -212,7 +214,7 @@ def _op_error(patch: PatchDoc, i: int, op: dict[str, Any], doc: Any, exc: Except
     line, col = patch.doc.where(("operations", i, key))
     return SpecError(problems=[Problem(f"operation {i} ({kind} {pointer or '/'}): {why}", file=patch.file,
                                        line=line, column=col, json_path=f"$.operations[{i}].{key}",
-                                       hint=hint + "; the plan was not changed")],
+                                       hint=hint + "; the plan was not changed", code="SS130")],
                      patch=patch.id, operation=i, pointer=pointer)
 
 

@@ -49,8 +49,8 @@ class PatchDoc:
     def sort_key(self) -> tuple[int, str]:
         return (self.number, self.id)
 
-    def problem(self, path: tuple, message: str, hint: str | None = None) -> Problem:
-        return self.doc.problem(path, message, hint=hint)
+    def problem(self, path: tuple, message: str, hint: str | None = None, code: str | None = "SS130") -> Problem:
+        return self.doc.problem(path, message, hint=hint, code=code)
 
 
 def patch_files(cfg: PatchConfig) -> list[Path]:
@@ -70,7 +70,8 @@ def load_patches(cfg: PatchConfig) -> list[PatchDoc]:
         if not NAME_RE.match(path.stem):
             if path.suffix != ".json":  # JSON files that are not numbered (schemas) are not patches
                 problems.append(Problem(f"{path.name!r} is not a patch file name", file=display,
-                                        hint="name patches NNN-slug.yaml (`syncspec patch new TITLE` does)"))
+                                        hint="name patches NNN-slug.yaml (`syncspec patch new TITLE` does)",
+                                        code="SS130"))
             continue
         patch = load_patch(path, display, problems)
         if patch is not None:
@@ -93,7 +94,7 @@ def load_patch(path: Path, display: str, problems: list[Problem]) -> PatchDoc | 
         return None
     if doc.data is None:
         problems.append(Problem("patch file is empty", file=display, line=1,
-                                hint="start from `syncspec patch new TITLE`, or delete the file"))
+                                hint="start from `syncspec patch new TITLE`, or delete the file", code="SS108"))
         return None
     doc, found = _as_json(doc, text)
     found = found or [_reword(p, doc) for p in validate_document(doc, PATCH_SCHEMA)]
@@ -103,22 +104,23 @@ def load_patch(path: Path, display: str, problems: list[Problem]) -> PatchDoc | 
     data = doc.data
     before = len(problems)
     if data["id"] != path.stem:
-        problems.append(doc.problem(("id",), f"id {data['id']!r} differs from the file name {path.name!r}",
+        problems.append(_problem(doc, ("id",), f"id {data['id']!r} differs from the file name {path.name!r}",
                                     hint=f"write 'id: {path.stem}', or rename the file to {data['id']}{path.suffix}"))
     if data["id"] in data.get("requires", []):
         i = data["requires"].index(data["id"])
-        problems.append(doc.problem(("requires", i), "a patch cannot require itself", hint="remove it from requires"))
+        problems.append(_problem(doc, ("requires", i), "a patch cannot require itself", hint="remove it from requires"))
     if data.get("status", "ready") == "ready" and not data["operations"]:
-        problems.append(doc.problem(("operations",), "a ready patch needs at least one operation",
+        problems.append(_problem(doc, ("operations",), "a ready patch needs at least one operation",
                                     hint="add operations, or keep 'status: draft' until it has some"))
     for i, cond in enumerate(data.get("post_conditions", [])):
         given = [k for k in CHECKS if k in cond]
         if len(given) != 1:
-            problems.append(doc.problem(("post_conditions", i),
+            problems.append(_problem(doc, ("post_conditions", i),
                                         "a post-condition needs exactly one of exists, count, equals"
                                         + (f" (has {', '.join(given)})" if given else ""),
                                         hint="split it into one post-condition per check"))
-    if len(problems) > before:
+    named = NAME_RE.match(data["id"])
+    if named is None or len(problems) > before:     # the schema's id pattern is NAME_RE's
         return None
     named = NAME_RE.match(data["id"])
     assert named is not None       # the schema's pattern for id
@@ -128,6 +130,11 @@ def load_patch(path: Path, display: str, problems: list[Problem]) -> PatchDoc | 
         created=data.get("created"), requires=tuple(data.get("requires", [])),
         operations=tuple(data["operations"]), post_conditions=tuple(data.get("post_conditions", [])),
         checksum="sha256:" + sha256(data), doc=doc)
+
+
+def _problem(doc: Located, path: tuple, message: str, **kw: Any) -> Problem:
+    """A patch document problem (SS130) located in ``doc``."""
+    return doc.problem(path, message, code="SS130", **kw)
 
 
 def _reword(problem: Problem, doc: Located) -> Problem:
@@ -153,7 +160,7 @@ def _parse(text: str, display: str, is_json: bool) -> Located:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SpecError(problems=[Problem(f"invalid JSON: {exc.msg}", file=display, line=exc.lineno,
-                                          column=exc.colno, hint="fix the JSON syntax")]) from None
+                                          column=exc.colno, hint="fix the JSON syntax", code="SS102")]) from None
     try:  # JSON is read as YAML only for line marks (and duplicate keys); the data is json's
         marked = load_yaml(text.replace("\t", " "), display)
     except SpecError as exc:
@@ -187,7 +194,7 @@ def _as_json(doc: Located, text: str) -> tuple[Located, list[Problem]]:
             for key, item in value.items():
                 if not isinstance(key, str):
                     mark = key if path + (key,) in doc.key_marks else str(key)  # as the YAML layer keys it
-                    problems.append(doc.problem(path + (mark,), f"key {key!r} is not a string", key=True,
+                    problems.append(_problem(doc, path + (mark,), f"key {key!r} is not a string", key=True,
                                                 hint=f"quote it: '{key}': ... (JSON keys are strings)"))
                     continue
                 out[key] = fix(item, path + (key,))
@@ -195,9 +202,9 @@ def _as_json(doc: Located, text: str) -> tuple[Located, list[Problem]]:
         if isinstance(value, list):
             return [fix(item, path + (i,)) for i, item in enumerate(value)]
         if isinstance(value, float) and not math.isfinite(value):
-            problems.append(doc.problem(path, f"{value} is not a JSON number", hint="use a finite number"))
+            problems.append(_problem(doc, path, f"{value} is not a JSON number", hint="use a finite number"))
         elif value is not None and not isinstance(value, (str, int, float, bool)):
-            problems.append(doc.problem(path, f"a YAML {type(value).__name__} is not a JSON value",
+            problems.append(_problem(doc, path, f"a YAML {type(value).__name__} is not a JSON value",
                                         hint="quote it to keep it as a string"))
         return value
 

@@ -86,13 +86,14 @@ class State:
                                file=doc.file, line=1,
                                hint=f"an applied patch is history: restore it from git (`git checkout HEAD -- "
                                     f"{doc.file}` if the edit is not committed yet) and put the change in a new "
-                                    "patch (`syncspec patch new TITLE`)"))
+                                    "patch (`syncspec patch new TITLE`)", code="SS604"))
         return out
 
     def pending_problems(self) -> list[Problem]:
         known = self.known
         return [Problem(f"patch {pid} is pending: {known[pid].title}", file=known[pid].file, line=1,
-                        hint="run `syncspec patch apply` and commit the plan and the ledger with the patch")
+                        hint="run `syncspec patch apply` and commit the plan and the ledger with the patch",
+                        code="SS604")
                 for pid in self.status.pending]
 
 

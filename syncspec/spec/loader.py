@@ -26,7 +26,7 @@ def load_specs(root: Path, specs_dir: Path, context: dict[str, str],
         raise SpecError(problems=[Problem(f"specs folder {_rel(specs_dir, root)!r} does not exist",
                                           file="syncspec.yaml",
                                           hint="create it, or point 'specs:' in syncspec.yaml at your specs folder "
-                                               "(`syncspec init` scaffolds one)")])
+                                               "(`syncspec init` scaffolds one)", code="SS113")])
     for path in spec_files(specs_dir):
         display = _rel(path, root)
         try:
@@ -36,7 +36,7 @@ def load_specs(root: Path, specs_dir: Path, context: dict[str, str],
             continue
         if doc.data is None:
             problems.append(Problem("spec file is empty", file=display, line=1,
-                                    hint="write a spec (see `syncspec init`) or delete the file"))
+                                    hint="write a spec (see `syncspec init`) or delete the file", code="SS108"))
             continue
         found = validate_document(doc)
         if found:
@@ -59,7 +59,8 @@ def load_specs(root: Path, specs_dir: Path, context: dict[str, str],
         names = {s.name for s in specs}
         unknown = [n for n in only if n not in names]
         if unknown:
-            raise SpecError(f"no spec named {', '.join(map(repr, unknown))}; specs: {', '.join(sorted(names))}")
+            raise SpecError(f"no spec named {', '.join(map(repr, unknown))}; specs: {', '.join(sorted(names))}",
+                            code="SS109")
         specs = [s for s in specs if s.name in only or (s.parent is not None and s.parent.name in only)]
     return specs
 
@@ -143,7 +144,7 @@ def _check_foreign_keys(specs: list[Spec], docs: dict[str, Located], problems: l
             if missing:
                 problems.append(doc.problem(path, f"table {fk.table!r} ({parents[0].file}) has no column(s) "
                                                   f"{', '.join(missing)}",
-                                            hint=f"its columns: {', '.join(types)}"))
+                                            hint=f"its columns: {', '.join(types)}", code="SS115"))
                 continue
             uniques = [set(parents[0].key)] + [set(i.columns) for p in parents for i in p.indexes if i.unique] + [
                 {c.name} for p in parents for c in p.columns if c.unique]
@@ -183,7 +184,7 @@ def parents_first(specs: list[Spec], docs: dict[str, Located] | None = None) -> 
             raise SpecError(problems=[Problem(
                 f"foreign keys form a cycle between specs {', '.join(map(repr, names))}: none can be synced first",
                 file=spec.file, line=line, column=col, json_path="$.target.foreign_keys",
-                hint="remove one foreign key of the cycle (or make it a plain column)")])
+                hint="remove one foreign key of the cycle (or make it a plain column)", code="SS121")])
         done.append(ready)
         placed.add(ready.name)
         pending.remove(ready)

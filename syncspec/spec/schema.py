@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from ..errors import Problem
@@ -14,6 +16,8 @@ from .yamlfile import Located
 SPEC_SCHEMA = "spec.schema.json"
 _YAML_BOOL_HINT = "YAML reads on/off/yes/no as true/false: quote the key ('on':) if you meant the word"
 WORKSPACE_SCHEMA = "workspace.schema.json"
+#: the copies `syncspec init` writes beside the specs (for editors' modelines) -> the packaged schema
+COPIES = {"syncspec.schema.json": SPEC_SCHEMA, "syncspec.workspace.schema.json": WORKSPACE_SCHEMA}
 
 
 @lru_cache(maxsize=None)
@@ -24,6 +28,18 @@ def load_schema(name: str = SPEC_SCHEMA) -> dict[str, Any]:
 
 def schema_text(name: str = SPEC_SCHEMA) -> str:
     return resources.files("syncspec").joinpath("schemas").joinpath(name).read_text("utf-8")
+
+
+def copy_is_current(path: Path, name: str) -> bool | None:
+    """Is the schema copy at ``path`` byte-identical to packaged schema ``name``? None: there is no copy.
+
+    A copy goes stale silently after an upgrade (an editor then completes keys this
+    version rejects, or misses new ones): `validate` warns, `schema --write` refreshes.
+    """
+    try:
+        return path.read_bytes() == schema_text(name).encode("utf-8")
+    except OSError:
+        return None
 
 
 @lru_cache(maxsize=None)
@@ -49,6 +65,7 @@ def validate_document(doc: Located, name: str = SPEC_SCHEMA) -> list[Problem]:
         if leaf.validator == "required" and (tuple(leaf.absolute_path), _missing(leaf)) in suggested:
             continue
         for problem in _describe(leaf, doc):
+            problem = problem if problem.code else dataclasses.replace(problem, code="SS105")
             ident = (problem.line, problem.json_path, problem.message)
             if ident not in seen:
                 seen.add(ident)
@@ -137,12 +154,13 @@ def _describe(err, doc: Located) -> list[Problem]:
             hint = f"did you mean {close!r}?" if close else f"allowed keys: {', '.join(allowed)}"
             if isinstance(key, bool):
                 hint = _YAML_BOOL_HINT
-            out.append(doc.problem(path + (key,), f"unknown key {key!r}", hint=hint, key=True))
+            out.append(doc.problem(path + (key,), f"unknown key {key!r}", hint=hint, key=True,
+                                   code="SS106"))
         return out
     if err.validator == "required":
         missing = _missing(err)
         return [doc.problem(path, f"missing required key {missing!r}",
-                            hint=f"add '{missing}:' here (see `syncspec schema`)")]
+                            hint=f"add '{missing}:' here (see `syncspec schema`)", code="SS107")]
     if err.validator == "not" and set(err.validator_value) == {"required"}:
         keys = " and ".join(repr(k) for k in err.validator_value["required"])
         return [doc.problem(path, f"{keys} cannot be used together", hint="keep one of them")]

@@ -34,9 +34,11 @@ class Located:
             p = p[:-1]
         return self.marks.get((), (1, 1))
 
-    def problem(self, path: PathKey, message: str, hint: str | None = None, key: bool = False) -> Problem:
+    def problem(self, path: PathKey, message: str, hint: str | None = None, key: bool = False,
+                code: str | None = None) -> Problem:
         line, col = self.where(path, key=key)
-        return Problem(message, file=self.file, line=line, column=col, json_path=json_path(path), hint=hint)
+        return Problem(message, file=self.file, line=line, column=col, json_path=json_path(path), hint=hint,
+                       code=code)
 
 
 def json_path(path: PathKey) -> str:
@@ -171,7 +173,7 @@ def load_yaml(text: str, file: str) -> Located:
     except yaml.MarkedYAMLError as exc:
         raise SpecError(problems=[_yaml_problem(exc, text, file)]) from None
     except yaml.YAMLError as exc:
-        raise SpecError(problems=[Problem(f"invalid YAML: {exc}", file=file, hint="fix the YAML syntax")]) from None
+        raise SpecError(problems=[Problem(f"invalid YAML: {exc}", file=file, hint="fix the YAML syntax", code="SS102")]) from None
     except Refused as exc:
         raise SpecError(problems=[exc.problem]) from None
     except RecursionError:
@@ -204,7 +206,7 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
     hint = ("write one spec per file: move the document after '---' into a file of its own"
             if "single document" in (context or "") else
             "fix the YAML syntax (indentation, quotes, a ':' after each key)")
-    return Problem(f"invalid YAML: {what}", file=file, line=line, column=col, hint=hint)
+    return Problem(f"invalid YAML: {what}", file=file, line=line, column=col, hint=hint, code="SS102")
 
 
 def _walk(node, path, marks, key_marks, problems, file, loader) -> None:
@@ -221,7 +223,7 @@ def _walk(node, path, marks, key_marks, problems, file, loader) -> None:
                 problems.append(Problem(
                     f"duplicate key {key!r} (first defined on line {seen[key][0]})",
                     file=file, line=line, column=col, json_path=json_path(path + (key,)),
-                    hint="remove one of the two; YAML keeps only the last silently"))
+                    hint="remove one of the two; YAML keeps only the last silently", code="SS103"))
                 continue
             seen[key] = _mark(key_node)
             key_marks[path + (key,)] = _mark(key_node)
@@ -236,11 +238,11 @@ def read_text(path: Path, display: str) -> str:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise SpecError(problems=[Problem(f"cannot read file: {exc.strerror}", file=display)]) from None
+        raise SpecError(problems=[Problem(f"cannot read file: {exc.strerror}", file=display, code="SS104")]) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise SpecError(problems=[Problem(
             f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
-            file=display, line=line, hint="save the file as UTF-8")]) from None
+            file=display, line=line, hint="save the file as UTF-8", code="SS104")]) from None

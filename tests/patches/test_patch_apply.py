@@ -63,7 +63,7 @@ def test_failing_test_op_leaves_plan_byte_identical(plan_ws, cli):
     proc = cli("--project", str(plan_ws.root), "patch", "apply")
     assert proc.returncode == 1
     assert proc.stderr == (
-        "error: patches/002-bad.yaml:7:28: $.operations[1].path: operation 1 (test "
+        "error: patches/002-bad.yaml:7:28: SS130 $.operations[1].path: operation 1 (test "
         "/phases/PH-000/estimated_duration_hours): test failed: /phases/PH-000/estimated_duration_hours is 9.5, "
         "expected 10\n"
         "    hint: the plan is not in the state this patch was written against: apply the patches it builds on first "
@@ -114,12 +114,12 @@ def test_failed_post_condition_leaves_plan_byte_identical(plan_ws):
     with pytest.raises(SpecError) as err:
         apply(plan_ws)
     assert [p.format().splitlines()[0] for p in err.value.problems] == [
-        "patches/001-x.yaml:9:5: $.post_conditions[1]: post-condition 1 failed: /phases/PH-001/workstreams has 1 "
+        "patches/001-x.yaml:9:5: SS130 $.post_conditions[1]: post-condition 1 failed: /phases/PH-001/workstreams has 1 "
         "items, expected 2 [Phase 1 has 2 workstreams]",
-        "patches/001-x.yaml:11:5: $.post_conditions[3]: post-condition 3 failed: "
+        "patches/001-x.yaml:11:5: SS130 $.post_conditions[3]: post-condition 3 failed: "
         "/phases/PH-001/estimated_duration_hours is 14.0, expected 15.5",
-        "patches/001-x.yaml:12:5: $.post_conditions[4]: post-condition 4 failed: /phases/PH-002 does not exist",
-        "patches/001-x.yaml:13:5: $.post_conditions[5]: post-condition 5 failed: /phases/PH-000 still exists",
+        "patches/001-x.yaml:12:5: SS130 $.post_conditions[4]: post-condition 4 failed: /phases/PH-002 does not exist",
+        "patches/001-x.yaml:13:5: SS130 $.post_conditions[5]: post-condition 5 failed: /phases/PH-000 still exists",
     ]
     assert err.value.pointer == "/phases/PH-001/workstreams"
     assert plan_ws.plan_bytes() == before
@@ -137,7 +137,7 @@ def test_plan_schema_violation_names_the_pointer(make_plan_ws):
         apply(ws)
     assert err.value.pointer == "/phases/PH-001/workstreams/WS-001-002/hours"
     assert err.value.problems[0].format() == (
-        "patches/002-bad.yaml:7:5: $.operations[1]: after this patch the plan does not validate against "
+        "patches/002-bad.yaml:7:5: SS130 $.operations[1]: after this patch the plan does not validate against "
         "plans/plan.schema.json at /phases/PH-001/workstreams/WS-001-002/hours: 'two' is not of type 'number'\n"
         "    hint: fix the operation's value, or change the plan schema first; the plan was not changed")
     assert ws.plan_bytes() == before
@@ -183,9 +183,9 @@ def test_check_exits_6_listing_pending_then_0(plan_ws, cli):
     assert proc.returncode == 6
     assert proc.stderr.splitlines() == [
         "error: 2 problems:",
-        "patches/001-a.yaml:1: patch 001-a is pending: Add a",
+        "patches/001-a.yaml:1: SS604 patch 001-a is pending: Add a",
         "    hint: run `syncspec patch apply` and commit the plan and the ledger with the patch",
-        "patches/002-b.yaml:1: patch 002-b is pending: Add b",
+        "patches/002-b.yaml:1: SS604 patch 002-b is pending: Add b",
         "    hint: run `syncspec patch apply` and commit the plan and the ledger with the patch",
     ]
     assert plan_ws.plan_bytes() == before
@@ -208,7 +208,7 @@ def test_edited_applied_patch_is_caught(plan_ws, cli):
         apply(plan_ws, check=True)
     assert err.value.problems[0].message.startswith("patch 001-a was edited after it was applied on ")
     proc = cli("--project", str(plan_ws.root), "patch", "apply", "--check")
-    assert proc.returncode == 6 and "patches/001-a.yaml:1: patch 001-a was edited after it was applied" in proc.stderr
+    assert proc.returncode == 6 and "patches/001-a.yaml:1: SS604 patch 001-a was edited after it was applied" in proc.stderr
     plan_ws.patch("002-b", [{"op": "add", "path": "/meta/b", "value": 2}])
     before = plan_ws.plan_bytes()
     proc = cli("--project", str(plan_ws.root), "patch", "apply")
@@ -268,4 +268,4 @@ def test_patches_need_configuration(make_ws, cli):
     root = make_ws({"specs/.keep": ""})
     proc = cli("--project", str(root), "patch", "status")
     assert proc.returncode == 1
-    assert proc.stderr.startswith("error: syncspec.yaml:1:1: $: no plan file is configured for patches\n")
+    assert proc.stderr.startswith("error: syncspec.yaml:1:1: SS110 $: no plan file is configured for patches\n")

@@ -32,16 +32,16 @@ operations:
   - {op: remove, path: meta/name}
 """)
     assert problems(plan_ws) == [
-        "patches/001-a.yaml:5:10: $.operations[0].op: 'ad' is not one of 'add', 'remove', 'replace', 'move', "
+        "patches/001-a.yaml:5:10: SS105 $.operations[0].op: 'ad' is not one of 'add', 'remove', 'replace', 'move', "
         "'copy', 'test'\n    hint: did you mean 'add'?",
-        "patches/001-a.yaml:8:24: $.operations[3].path: 'meta/name' is not a JSON Pointer\n"
+        "patches/001-a.yaml:8:24: SS105 $.operations[3].path: 'meta/name' is not a JSON Pointer\n"
         "    hint: start it with '/', e.g. '/meta/name' ('' is the whole plan; write ~1 for '/' and ~0 for '~' "
         "inside a key)",
-        "patches/001-a.yaml:6:5: $.operations[1]: missing required key 'value'\n"
+        "patches/001-a.yaml:6:5: SS107 $.operations[1]: missing required key 'value'\n"
         "    hint: add 'value:' here (see patch.schema.json)",
-        "patches/001-a.yaml:7:5: $.operations[2]: missing required key 'from'\n"
+        "patches/001-a.yaml:7:5: SS107 $.operations[2]: missing required key 'from'\n"
         "    hint: add 'from:' here (see patch.schema.json)",
-        "patches/001-a.yaml:3:1: $.priorty: unknown key 'priorty'\n    hint: did you mean 'priority'?",
+        "patches/001-a.yaml:3:1: SS106 $.priorty: unknown key 'priorty'\n    hint: did you mean 'priority'?",
     ]
 
 
@@ -52,16 +52,16 @@ def test_semantic_errors(plan_ws):
     plan_ws.raw_patch("001-c.yaml", "id: 001-c\ntitle: C\nstatus: draft\noperations: []\n")
     plan_ws.raw_patch("notes.yaml", "just: notes\n")
     assert problems(plan_ws) == [
-        "patches/001-a.yaml:1:5: $.id: id '001-b' differs from the file name '001-a.yaml'\n"
+        "patches/001-a.yaml:1:5: SS130 $.id: id '001-b' differs from the file name '001-a.yaml'\n"
         "    hint: write 'id: 001-a', or rename the file to 001-b.yaml",
-        "patches/001-a.yaml:3:12: $.requires[0]: a patch cannot require itself\n    hint: remove it from requires",
-        "patches/001-a.yaml:4:13: $.operations: a ready patch needs at least one operation\n"
+        "patches/001-a.yaml:3:12: SS130 $.requires[0]: a patch cannot require itself\n    hint: remove it from requires",
+        "patches/001-a.yaml:4:13: SS130 $.operations: a ready patch needs at least one operation\n"
         "    hint: add operations, or keep 'status: draft' until it has some",
-        "patches/001-a.yaml:6:5: $.post_conditions[0]: a post-condition needs exactly one of exists, count, equals "
+        "patches/001-a.yaml:6:5: SS130 $.post_conditions[0]: a post-condition needs exactly one of exists, count, equals "
         "(has exists, count)\n    hint: split it into one post-condition per check",
-        "patches/001-a.yaml:7:5: $.post_conditions[1]: a post-condition needs exactly one of exists, count, equals\n"
+        "patches/001-a.yaml:7:5: SS130 $.post_conditions[1]: a post-condition needs exactly one of exists, count, equals\n"
         "    hint: split it into one post-condition per check",
-        "patches/notes.yaml: 'notes.yaml' is not a patch file name\n"
+        "patches/notes.yaml: SS130 'notes.yaml' is not a patch file name\n"
         "    hint: name patches NNN-slug.yaml (`syncspec patch new TITLE` does)",
     ]
 
@@ -75,7 +75,7 @@ def test_duplicate_numbers(plan_ws):
 
 def test_yaml_syntax_and_duplicate_keys(plan_ws):
     plan_ws.raw_patch("001-a.yaml", "id: 001-a\ntitle: A\ntitle: B\noperations: []\n")
-    assert problems(plan_ws)[0].startswith("patches/001-a.yaml:3:1: $.title: duplicate key 'title'")
+    assert problems(plan_ws)[0].startswith("patches/001-a.yaml:3:1: SS103 $.title: duplicate key 'title'")
 
 
 def test_yaml_timestamps_stay_as_written_and_non_json_values_are_errors(plan_ws):
@@ -85,7 +85,7 @@ def test_yaml_timestamps_stay_as_written_and_non_json_values_are_errors(plan_ws)
     assert plan_ws.plan()["meta"]["released"] == "2025-12-01"
     assert api.status(config_of(plan_ws.root)).patches[0].id == "001-a"
     plan_ws.raw_patch("002-b.yaml", "id: 002-b\ntitle: B\noperations:\n  - {op: add, path: /meta/x, value: {1: one}}\n")
-    assert problems(plan_ws) == ["patches/002-b.yaml:4:38: $.operations[0].value[1]: key 1 is not a string\n"
+    assert problems(plan_ws) == ["patches/002-b.yaml:4:38: SS130 $.operations[0].value[1]: key 1 is not a string\n"
                                  "    hint: quote it: '1': ... (JSON keys are strings)"]
 
 
@@ -95,9 +95,9 @@ def test_json_patch_documents(plan_ws):
     api.apply(config_of(plan_ws.root), mirror=False)
     assert plan_ws.plan()["meta"]["big"] == 100000.0  # JSON semantics, not YAML 1.1's (which reads 1e5 as text)
     plan_ws.raw_patch("002-b.json", '{"id": "002-b",\n "title": "B", "operations": [\n  {"op": "nope", "path": ""}]}')
-    assert problems(plan_ws)[0].startswith("patches/002-b.json:3:10: $.operations[0].op: 'nope' is not one of")
+    assert problems(plan_ws)[0].startswith("patches/002-b.json:3:10: SS105 $.operations[0].op: 'nope' is not one of")
     plan_ws.raw_patch("002-b.json", '{"id": "002-b",\n "title": }')
-    assert problems(plan_ws) == ["patches/002-b.json:2:11: invalid JSON: Expecting value\n"
+    assert problems(plan_ws) == ["patches/002-b.json:2:11: SS102 invalid JSON: Expecting value\n"
                                  "    hint: fix the JSON syntax"]
 
 

@@ -152,7 +152,7 @@ def test_invalid_plan_json_is_located(make_plan_ws, cli):
     ws = make_plan_ws(plan_text='{\n  "meta": {,\n}\n')
     proc = cli("--project", str(ws.root), "patch", "status")
     assert proc.returncode == 1
-    assert proc.stderr.startswith("error: plans/plan.json:2:12: invalid JSON: Expecting property name enclosed in "
+    assert proc.stderr.startswith("error: plans/plan.json:2:12: SS140 invalid JSON: Expecting property name enclosed in "
                                   "double quotes\n")
 
 
@@ -163,4 +163,4 @@ def test_corrupt_ledger_is_located(plan_ws):
     with pytest.raises(SourceError) as err:
         api.status(config_of(plan_ws.root))
     assert err.value.problems[0].format().startswith(
-        "patches/applied.json:1:14: $.applied[0]: ledger entry 0 needs string values for id, checksum, applied_at")
+        "patches/applied.json:1:14: SS140 $.applied[0]: ledger entry 0 needs string values for id, checksum, applied_at")

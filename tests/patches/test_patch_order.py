@@ -46,7 +46,7 @@ def test_cycle_is_an_error_naming_the_patches(plan_ws):
     with pytest.raises(SpecError) as err:
         api.apply(config_of(plan_ws.root), mirror=False)
     assert str(err.value) == (
-        "patches/001-a.yaml:4:12: $.requires[0]: requires cycle: 001-a requires 003-c requires 002-b requires 001-a\n"
+        "patches/001-a.yaml:4:12: SS130 $.requires[0]: requires cycle: 001-a requires 003-c requires 002-b requires 001-a\n"
         "    hint: patches cannot require each other in a circle; drop one requirement "
         "(patches/001-a.yaml, patches/003-c.yaml, patches/002-b.yaml)")
     assert err.value.cycle == "001-a requires 003-c requires 002-b requires 001-a"
@@ -59,7 +59,7 @@ def test_two_patch_cycle_via_cli(plan_ws, cli):
     plan_ws.patch("002-b", [REPLACE], requires=["001-a"])
     proc = cli("--project", str(plan_ws.root), "patch", "plan")
     assert proc.returncode == 1
-    assert "patches/001-a.yaml:4:12: $.requires[0]: requires cycle: 001-a requires 002-b requires 001-a" in proc.stderr
+    assert "patches/001-a.yaml:4:12: SS130 $.requires[0]: requires cycle: 001-a requires 002-b requires 001-a" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 
@@ -69,9 +69,9 @@ def test_unknown_requirement_names_the_line_and_guesses(plan_ws):
     with pytest.raises(SpecError) as err:
         api.status(config_of(plan_ws.root))
     assert [p.format() for p in err.value.problems] == [
-        "patches/002-b.yaml:4:12: $.requires[0]: requires '001-core', which is no patch\n"
+        "patches/002-b.yaml:4:12: SS130 $.requires[0]: requires '001-core', which is no patch\n"
         "    hint: did you mean '001-core-state'?",
-        "patches/002-b.yaml:4:24: $.requires[1]: requires '009-nope', which is no patch\n"
+        "patches/002-b.yaml:4:24: SS130 $.requires[1]: requires '009-nope', which is no patch\n"
         "    hint: known patches: 001-core-state, 002-b",
     ]
 
@@ -103,7 +103,7 @@ def test_same_pointer_in_two_unordered_patches_is_a_conflict(plan_ws, cli):
         "pointer": "/phases/PH-000/estimated_duration_hours",
         "first": {"patch": "001-a", "operation": 0}, "second": {"patch": "002-b", "operation": 1}}]
     assert planned.problems[0].format() == (
-        "patches/002-b.yaml:7:31: $.operations[1].path: conflicts with 001-a (operation 0): both change "
+        "patches/002-b.yaml:7:31: SS130 $.operations[1].path: conflicts with 001-a (operation 0): both change "
         "/phases/PH-000/estimated_duration_hours\n"
         "    hint: if this patch should go last, add '001-a' to its requires; otherwise merge the two patches")
     before = plan_ws.plan_bytes()

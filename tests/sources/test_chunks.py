@@ -148,4 +148,4 @@ def test_a_sync_in_pieces_writes_what_a_whole_file_sync_writes(make_ws, monkeypa
     (root / "doc.md").write_text(TRICKY + "\n## X-2 again\n")
     with pytest.raises(DuplicateKeyError) as err:
         Workspace.open(root).sync()
-    assert "doc.md:50: duplicate key" in str(err.value) and "first at doc.md:19" in str(err.value)
+    assert "doc.md:50: SS101 duplicate key" in str(err.value) and "first at doc.md:19" in str(err.value)

@@ -97,7 +97,7 @@ def test_invalid_json_names_line_and_column(extract):
     with pytest.raises(SourceError) as info:
         extract('{\n  "a": [1, 2,],\n}\n', records="- json: {pointer: /a/*}", name="bad.json")
     assert [p.format() for p in info.value.problems] == [
-        "bad.json:2:14: invalid JSON: Expecting value\n"
+        "bad.json:2:14: SS140 invalid JSON: Expecting value\n"
         "    hint: fix the JSON syntax (a missing comma or quote, or a trailing comma?)"]
 
 
@@ -131,9 +131,9 @@ def test_yaml_documents(extract):
 
 
 @pytest.mark.parametrize("doc, message", [
-    ("a: 1\n---\nb: 2\n", "plan.yaml:2:1: invalid YAML: expected a single document in the stream"),
-    ("a: [1\nb: 2\n", "plan.yaml:2:2: invalid YAML: while parsing a flow sequence started on line 1"),
-    ("a: 1\na: 2\n", "plan.yaml:2:1: $.a: duplicate key 'a' (first defined on line 1)"),
+    ("a: 1\n---\nb: 2\n", "plan.yaml:2:1: SS140 invalid YAML: expected a single document in the stream"),
+    ("a: [1\nb: 2\n", "plan.yaml:2:2: SS140 invalid YAML: while parsing a flow sequence started on line 1"),
+    ("a: 1\na: 2\n", "plan.yaml:2:1: SS140 $.a: duplicate key 'a' (first defined on line 1)"),
 ])
 def test_invalid_yaml_is_located(extract, doc, message):
     with pytest.raises(SourceError) as info:

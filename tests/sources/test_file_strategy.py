@@ -93,4 +93,4 @@ def test_undecodable_file_is_located(make_ws):
     with pytest.raises(SourceError) as info:
         extract_file(spec, path, display)
     assert info.value.problems[0].format().startswith(
-        "tools/logo.png:1:1: cannot decode byte 0x89 at byte offset 0 as utf-8")
+        "tools/logo.png:1:1: SS140 cannot decode byte 0x89 at byte offset 0 as utf-8")

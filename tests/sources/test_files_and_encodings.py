@@ -21,20 +21,20 @@ def test_non_utf8_byte_names_file_line_column_and_offset(extract):
     with pytest.raises(SourceError) as info:
         extract(b"## X-1 ok\n\nCaf\xe9 au lait\n")
     assert source_errors(info) == [
-        "docs/doc.md:3:4: cannot decode byte 0xe9 at byte offset 14 as utf-8\n" + ENCODING_HINT]
+        "docs/doc.md:3:4: SS140 cannot decode byte 0xe9 at byte offset 14 as utf-8\n" + ENCODING_HINT]
 
 
 def test_offsets_count_the_bom_as_part_of_the_file(extract):
     with pytest.raises(SourceError) as info:
         extract(b"\xef\xbb\xbfcaf\xe9\n")
     assert source_errors(info) == [
-        "docs/doc.md:1:7: cannot decode byte 0xe9 at byte offset 6 as utf-8\n" + ENCODING_HINT]
+        "docs/doc.md:1:7: SS140 cannot decode byte 0xe9 at byte offset 6 as utf-8\n" + ENCODING_HINT]
 
 
 def test_crlf_lines_are_counted_once(extract):
     with pytest.raises(SourceError) as info:
         extract(b"a\r\nb\r\n\x80\r\n")
-    assert source_errors(info)[0].startswith("docs/doc.md:3:1: cannot decode byte 0x80 at byte offset 6 as utf-8")
+    assert source_errors(info)[0].startswith("docs/doc.md:3:1: SS140 cannot decode byte 0x80 at byte offset 6 as utf-8")
 
 
 def test_declared_latin1_reads_the_file(extract):
@@ -64,7 +64,7 @@ def test_undecodable_in_a_declared_encoding(extract):
     with pytest.raises(SourceError) as info:
         extract(b"ok\n\xff\n", encoding="ascii")
     assert source_errors(info) == [
-        "docs/doc.md:2:1: cannot decode byte 0xff at byte offset 3 as ascii\n" + ENCODING_HINT]
+        "docs/doc.md:2:1: SS140 cannot decode byte 0xff at byte offset 3 as ascii\n" + ENCODING_HINT]
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ def test_missing_source_file_names_the_spec_file(workspace):
     with pytest.raises(SourceError) as info:
         resolve_files(spec, ws)
     assert source_errors(info) == [
-        "specs/t.yaml:3:10: $.source.files: source file 'docs/missing.md' of spec 't' does not exist\n"
+        "specs/t.yaml:3:10: SS140 $.source.files: source file 'docs/missing.md' of spec 't' does not exist\n"
         "    hint: create the file, or fix source.files in the spec"]
     assert info.value.spec == "t"
 
@@ -92,7 +92,7 @@ def test_glob_that_matches_nothing_names_the_spec_file(workspace):
     with pytest.raises(SourceError) as info:
         resolve_files(spec, ws)
     assert source_errors(info) == [
-        "specs/t.yaml:3:10: $.source.files: source.files of spec 't' matched no files: docs/*.md\n"
+        "specs/t.yaml:3:10: SS140 $.source.files: source.files of spec 't' matched no files: docs/*.md\n"
         "    hint: check the pattern; an empty source would delete every row of this spec"]
 
 
@@ -135,7 +135,7 @@ def test_a_path_with_dot_dot_is_rejected_at_validation(make_ws, spec_yaml):
     with pytest.raises(SpecError) as info:
         Workspace.open(ws).validate()
     assert [p.format() for p in info.value.problems] == [
-        "specs/t.yaml:3:10: $.source.files: path 'docs/../../etc/passwd' leaves the workspace\n"
+        "specs/t.yaml:3:10: SS120 $.source.files: path 'docs/../../etc/passwd' leaves the workspace\n"
         "    hint: use a path relative to the workspace root, without '..'"]
 
 
@@ -144,5 +144,5 @@ def test_preview_reports_a_non_utf8_file_through_the_cli(make_ws, spec_yaml, cli
     result = cli("--project", str(ws), "preview", "t")
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert "docs/doc.md:2:1: cannot decode byte 0xe9 at byte offset 7 as utf-8" in result.stderr
+    assert "docs/doc.md:2:1: SS140 cannot decode byte 0xe9 at byte offset 7 as utf-8" in result.stderr
     assert "source.encoding" in result.stderr

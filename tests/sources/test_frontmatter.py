@@ -125,7 +125,7 @@ def test_invalid_yaml_names_the_file_line_and_column(extract):
     with pytest.raises(SourceError) as info:
         extract(doc, records="- frontmatter")
     (message,) = errors(info)
-    assert message.startswith("docs/doc.md:4:6: invalid YAML in the front matter: while parsing a flow sequence "
+    assert message.startswith("docs/doc.md:4:6: SS140 invalid YAML in the front matter: while parsing a flow sequence "
                               "started on line 3: expected ',' or ']', but got ':'")
     assert message.endswith("hint: fix the YAML syntax (indentation, quotes, a ':' after each key)")
 
@@ -134,7 +134,7 @@ def test_duplicate_keys_are_an_error(extract):
     with pytest.raises(SourceError) as info:
         extract("---\ntitle: a\nowner: b\ntitle: c\n---\n", records="- frontmatter")
     assert errors(info) == [
-        "docs/doc.md:4:1: $.title: duplicate key 'title' (first defined on line 2) in the front matter\n"
+        "docs/doc.md:4:1: SS140 $.title: duplicate key 'title' (first defined on line 2) in the front matter\n"
         "    hint: remove one of the two; YAML keeps only the last silently"]
 
 
@@ -142,12 +142,12 @@ def test_a_list_as_front_matter_is_an_error_for_one_record_per_file(extract):
     with pytest.raises(SourceError) as info:
         extract("---\n- a\n- b\n---\n", records="- frontmatter")
     assert errors(info) == [
-        "docs/doc.md:2: the front matter is a list, not a mapping of keys\n"
+        "docs/doc.md:2: SS140 the front matter is a list, not a mapping of keys\n"
         "    hint: write 'key: value' lines between the '---' fences"]
 
 
 def test_unknown_yaml_tag_is_located(extract):
     with pytest.raises(SourceError) as info:
         extract("---\nb: 1\na: !python/object x\n---\n", records="- frontmatter")
-    assert errors(info)[0].startswith("docs/doc.md:3:4: invalid YAML in the front matter: could not determine "
+    assert errors(info)[0].startswith("docs/doc.md:3:4: SS140 invalid YAML in the front matter: could not determine "
                                       "a constructor for the tag '!python/object'")

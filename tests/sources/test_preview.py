@@ -127,7 +127,7 @@ def test_source_errors_are_collected_per_file(preview):
                  records="- sections: {match: '(?P<heading>X-\\d)'}")
     assert [r["data"]["heading"] for r in pv.records] == ["X-1"]
     assert [p.format().splitlines()[0] for p in pv.problems] == [
-        "docs/b.md:2:1: cannot decode byte 0xff at byte offset 7 as utf-8"]
+        "docs/b.md:2:1: SS140 cannot decode byte 0xff at byte offset 7 as utf-8"]
 
 
 @pytest.fixture

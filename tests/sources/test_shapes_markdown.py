@@ -213,5 +213,5 @@ def test_a_filter_on_a_key_the_strategy_never_produces_is_a_spec_error(make_ws):
     with pytest.raises(SpecError) as err:
         Workspace.open(make_ws({"specs/t.yaml": s, "docs/doc.md": TASKS})).validate()
     assert [p.format() for p in err.value.problems] == [
-        "specs/t.yaml:5:24: $.source.records[0].tasks.unless.txt: unless reads 'txt', but tasks records have no 'txt'\n"
+        "specs/t.yaml:5:24: SS120 $.source.records[0].tasks.unless.txt: unless reads 'txt', but tasks records have no 'txt'\n"
         "    hint: did you mean 'text'?"]

@@ -26,54 +26,54 @@ REGEX_HINT = "    hint: in YAML, quote regexes with single quotes so backslashes
 def test_sections_match_that_does_not_compile(spec_errors):
     text = BASE.replace("(?P<id>N-\\d+)", "(?P<id>N-(\\d+)")
     assert spec_errors(text) == [
-        "specs/x.yaml:5:35: $.source.records[0].sections.match: regex does not compile: "
+        "specs/x.yaml:5:35: SS120 $.source.records[0].sections.match: regex does not compile: "
         "missing ), unterminated subpattern at position 1\n" + REGEX_HINT]
 
 
 def test_table_under_that_does_not_compile(spec_errors):
     text = BASE.replace("    - sections:", "    - table: {under: '[INDEX', columns: {ID: id}}\n    - sections:")
     assert spec_errors(text) == [
-        "specs/x.yaml:5:22: $.source.records[0].table.under: regex does not compile: "
+        "specs/x.yaml:5:22: SS120 $.source.records[0].table.under: regex does not compile: "
         "unterminated character set at position 0\n" + REGEX_HINT]
 
 
 def test_column_pattern_that_does_not_compile(spec_errors):
     text = BASE.replace("    title: text", "    title: {type: text, pattern: '(?P<value'}")
     assert spec_errors(text) == [
-        "specs/x.yaml:11:34: $.target.columns.title.pattern: regex does not compile: "
+        "specs/x.yaml:11:34: SS120 $.target.columns.title.pattern: regex does not compile: "
         "missing >, unterminated name at position 4\n" + REGEX_HINT]
 
 
 def test_key_column_that_is_not_a_column(spec_errors):
     assert spec_errors(BASE.replace("key: [id]", "key: [slug]")) == [
-        "specs/x.yaml:8:9: $.target.key[0]: 'slug' is not a column of table 'notes' (columns: id, title, body)\n"
+        "specs/x.yaml:8:9: SS120 $.target.key[0]: 'slug' is not a column of table 'notes' (columns: id, title, body)\n"
         "    hint: declare it under target.columns (columns: id, title, body)"]
 
 
 def test_key_column_typo_gets_did_you_mean(spec_errors):
     assert spec_errors(BASE.replace("key: [id]", "key: [id, titel]")) == [
-        "specs/x.yaml:8:13: $.target.key[1]: 'titel' is not a column of table 'notes' (columns: id, title, body)\n"
+        "specs/x.yaml:8:13: SS120 $.target.key[1]: 'titel' is not a column of table 'notes' (columns: id, title, body)\n"
         "    hint: did you mean 'title'?"]
 
 
 def test_column_reading_a_record_key_nobody_produces_gets_did_you_mean(spec_errors):
     text = BASE.replace("    title: text", "    title: {type: text, from: titel}")
     assert spec_errors(text) == [
-        "specs/x.yaml:11:12: $.target.columns.title: column 'title' reads 'titel', "
+        "specs/x.yaml:11:12: SS120 $.target.columns.title: column 'title' reads 'titel', "
         "but no record strategy produces 'titel'\n    hint: did you mean 'title'?"]
 
 
 def test_metadata_path_typo(spec_errors):
     text = BASE.replace("    title: text", "    title: {type: integer, from: $lin}")
     assert spec_errors(text) == [
-        "specs/x.yaml:11:12: $.target.columns.title: column 'title' reads '$lin', "
+        "specs/x.yaml:11:12: SS120 $.target.columns.title: column 'title' reads '$lin', "
         "but no record strategy produces '$lin'\n    hint: did you mean '$line'?"]
 
 
 def test_column_reading_an_unknown_key_lists_what_exists(spec_errors):
     text = BASE.replace("    title: text", "    title: text\n    owner: text")
     assert spec_errors(text) == [
-        "specs/x.yaml:12:12: $.target.columns.owner: column 'owner' reads 'owner', "
+        "specs/x.yaml:12:12: SS120 $.target.columns.owner: column 'owner' reads 'owner', "
         "but no record strategy produces 'owner'\n"
         "    hint: record keys available: $file, $line, $path, $stem, $strategy, body, fields, heading, "
         "id, level, links, title"]
@@ -82,7 +82,7 @@ def test_column_reading_an_unknown_key_lists_what_exists(spec_errors):
 def test_key_column_that_a_fallback_strategy_cannot_produce(spec_errors):
     text = BASE.replace("    - sections:", "    - table: {under: INDEX, columns: {Title: title}}\n    - sections:")
     assert spec_errors(text) == [
-        "specs/x.yaml:11:9: $.target.columns.id: key/required column 'id' reads 'id', "
+        "specs/x.yaml:11:9: SS120 $.target.columns.id: key/required column 'id' reads 'id', "
         "which the table strategy does not produce\n"
         "    hint: map a table header to it, e.g. columns: {ID: id}"]
 
@@ -92,7 +92,7 @@ def test_required_column_that_the_sections_strategy_cannot_produce(spec_errors):
             .replace("    title: text", "    title: text\n    owner: {type: text, required: true}"))
     # the table has no Title header either: title is neither key nor required, so that is fine
     assert spec_errors(text) == [
-        "specs/x.yaml:13:12: $.target.columns.owner: key/required column 'owner' reads 'owner', "
+        "specs/x.yaml:13:12: SS120 $.target.columns.owner: key/required column 'owner' reads 'owner', "
         "which the sections strategy does not produce\n"
         "    hint: add a named group (?P<owner>...) to its match regex"]
 
@@ -117,20 +117,20 @@ def test_templates_may_mix_workspace_and_record_placeholders(load_specs):
 def test_template_with_an_unknown_record_placeholder(spec_errors):
     text = BASE.replace("    title: text", "    title: {type: text, value: '{project}-{idd}'}")
     assert spec_errors(text) == [
-        "specs/x.yaml:11:12: $.target.columns.title: column 'title' reads 'idd', "
+        "specs/x.yaml:11:12: SS120 $.target.columns.title: column 'title' reads 'idd', "
         "but no record strategy produces 'idd'\n    hint: did you mean 'id'?"]
 
 
 def test_choices_are_checked_against_the_column_type(spec_errors):
     text = BASE.replace("    title: text", "    title: text\n    n: {type: integer, from: title, choices: [1, x]}")
     assert spec_errors(text) == [
-        "specs/x.yaml:12:50: $.target.columns.n.choices[1]: choice 'x' is not an integer: "
+        "specs/x.yaml:12:50: SS120 $.target.columns.n.choices[1]: choice 'x' is not an integer: "
         "invalid literal for int() with base 10: 'x'"]
 
 
 def test_json_key_column(spec_errors):
     assert spec_errors(BASE.replace("    id: text", "    id: json")) == [
-        "specs/x.yaml:10:9: $.target.columns.id: key column 'id' cannot be of type json\n"
+        "specs/x.yaml:10:9: SS120 $.target.columns.id: key column 'id' cannot be of type json\n"
         "    hint: use text, integer or date for key columns"]
 
 
@@ -138,9 +138,9 @@ def test_reserved_and_hash_column_names(spec_errors):
     text = BASE.replace("    body: {type: text, from: body}",
                         "    created_at: {type: text, from: body}\n    content_hash: {type: text, from: body}")
     assert spec_errors(text) == [
-        "specs/x.yaml:12:5: $.target.columns.created_at: column name 'created_at' is reserved\n"
+        "specs/x.yaml:12:5: SS120 $.target.columns.created_at: column name 'created_at' is reserved\n"
         "    hint: syncspec keeps created_at/updated_at/deleted_at itself; rename it or set target.timestamps: false",
-        "specs/x.yaml:13:5: $.target.columns.content_hash: column 'content_hash' is also the hash column\n"
+        "specs/x.yaml:13:5: SS120 $.target.columns.content_hash: column 'content_hash' is also the hash column\n"
         "    hint: rename the column or set hash.column to another name"]
 
 
@@ -153,7 +153,7 @@ def test_reserved_and_hash_column_names(spec_errors):
 def test_paths_leaving_the_workspace_are_rejected_at_validation(spec_errors, files, where):
     (problem,) = spec_errors(BASE.replace("files: docs/notes.md", f"files: {files}"))
     assert problem.startswith("specs/x.yaml:3:")
-    assert f": {where}: path " in problem and "leaves the workspace" in problem
+    assert f": SS120 {where}: path " in problem and "leaves the workspace" in problem
     assert problem.endswith("hint: use a path relative to the workspace root, without '..'")
 
 
@@ -161,7 +161,7 @@ def test_paths_leaving_the_workspace_are_rejected_at_validation(spec_errors, fil
 def test_unknown_or_non_text_encodings_are_rejected(spec_errors, encoding):
     text = BASE.replace("files: docs/notes.md", f"files: docs/notes.md\n  encoding: {encoding}")
     assert spec_errors(text) == [
-        f"specs/x.yaml:4:13: $.source.encoding: unknown encoding {encoding!r}\n"
+        f"specs/x.yaml:4:13: SS120 $.source.encoding: unknown encoding {encoding!r}\n"
         "    hint: use a Python codec name such as utf-8, latin-1, cp1252"]
 
 
@@ -205,7 +205,7 @@ def test_null_is_still_accepted_with_a_deprecation_warning(load_specs):
 def test_null_and_nullable_together_is_an_error(spec_errors):
     text = BASE.replace("    title: text", "    title: {type: text, null: false, nullable: false}")
     assert spec_errors(text)[0].startswith(
-        "specs/x.yaml:11:25: $.target.columns.title.null: both null: and nullable: are given")
+        "specs/x.yaml:11:25: SS120 $.target.columns.title.null: both null: and nullable: are given")
 
 
 def test_validate_prints_the_deprecation_on_stderr(make_ws, cli):

@@ -27,7 +27,7 @@ NOTES = "## N-1: one\n\nbody\n"
 def test_column_named_like_a_model_attribute_is_a_spec_error(spec_errors, name):
     errors = spec_errors(SPEC + f"    {name}: {{type: text, from: title}}\n", {"docs/notes.md": NOTES})
     assert len(errors) == 1
-    assert errors[0].startswith(f"specs/x.yaml:12:5: $.target.columns.{name}: column name {name!r} is reserved: "
+    assert errors[0].startswith(f"specs/x.yaml:12:5: SS120 $.target.columns.{name}: column name {name!r} is reserved: "
                                 "the SQL target's model uses it")
     assert f"{{from: {name}}}" in errors[0]
 
@@ -74,7 +74,7 @@ def test_every_other_model_attribute_is_fine_as_a_column_on_every_backend(make_w
                                         ("syncspec_mine", "syncspec keeps its run history")])
 def test_reserved_table_names_are_spec_errors(spec_errors, table, why):
     errors = spec_errors(SPEC.replace("table: notes", f"table: {table}"), {"docs/notes.md": NOTES})
-    assert errors[0].startswith(f"specs/x.yaml:7:10: $.target.table: table name {table!r} is reserved: {why}")
+    assert errors[0].startswith(f"specs/x.yaml:7:10: SS120 $.target.table: table name {table!r} is reserved: {why}")
 
 
 def test_child_table_and_columns_are_checked_too(spec_errors):
@@ -84,15 +84,15 @@ def test_child_table_and_columns_are_checked_too(spec_errors):
                    "      columns:\n"
                    "        update: {from: $item}\n")
     errors = spec_errors(text.replace("(?P<title>.*)$'}", "(?P<title>.*)$'}"), {"docs/notes.md": NOTES})
-    assert any(e.startswith("specs/x.yaml:13:14: $.target.children[0].table: table name 'syncspec_events' "
+    assert any(e.startswith("specs/x.yaml:13:14: SS120 $.target.children[0].table: table name 'syncspec_events' "
                             "is reserved") for e in errors), errors
-    assert any(e.startswith("specs/x.yaml:16:9: $.target.children[0].columns.update: column name 'update' "
+    assert any(e.startswith("specs/x.yaml:16:9: SS120 $.target.children[0].columns.update: column name 'update' "
                             "is reserved") for e in errors), errors
 
 
 def test_columns_equal_but_for_case_are_a_spec_error(spec_errors):
     errors = spec_errors(SPEC + "    Title: {type: text, from: title}\n", {"docs/notes.md": NOTES})
-    assert errors == ["specs/x.yaml:12:5: $.target.columns.Title: column 'Title' and column 'title' differ only "
+    assert errors == ["specs/x.yaml:12:5: SS120 $.target.columns.Title: column 'Title' and column 'title' differ only "
                       "in case: SQLite and MySQL/MariaDB take them for one column\n    hint: rename one of them"]
 
 

@@ -64,10 +64,10 @@ def test_two_broken_spec_files_are_reported_together(spec_errors):
         "c.yaml": shared("gamma"),
     })
     assert problems == [
-        "specs/a.yaml:2:9: invalid YAML: while parsing a flow node: "
+        "specs/a.yaml:2:9: SS102 invalid YAML: while parsing a flow node: "
         "expected the node content, but found '<stream end>'\n"
         "    hint: fix the YAML syntax (indentation, quotes, a ':' after each key)",
-        "specs/b.yaml:8:20: $.target.key[1]: 'slug' is not a column of table 'entries' "
+        "specs/b.yaml:8:20: SS120 $.target.key[1]: 'slug' is not a column of table 'entries' "
         "(columns: file_type, id, title)\n"
         "    hint: declare it under target.columns (columns: file_type, id, title)",
     ]
@@ -84,14 +84,14 @@ def test_one_spec_error_holds_all_problems_and_formats_them_with_a_count(load_sp
 
 def test_same_sync_name_in_two_files(spec_errors):
     assert spec_errors({"a.yaml": shared("alpha"), "b.yaml": shared("alpha")}) == [
-        "specs/b.yaml:1:7: $.sync: sync name 'alpha' is also used by specs/a.yaml\n"
+        "specs/b.yaml:1:7: SS120 $.sync: sync name 'alpha' is also used by specs/a.yaml\n"
         "    hint: give each spec a unique 'sync:' name"]
 
 
 def test_shared_table_with_different_keys(spec_errors):
     other = shared("beta").replace("key: [file_type, id]", "key: [file_type, id, title]")
     assert spec_errors({"a.yaml": shared("alpha"), "b.yaml": other}) == [
-        "specs/b.yaml:8:8: $.target.key: table 'entries' is keyed by ['file_type', 'id'] in specs/a.yaml "
+        "specs/b.yaml:8:8: SS120 $.target.key: table 'entries' is keyed by ['file_type', 'id'] in specs/a.yaml "
         "but by ['file_type', 'id', 'title'] here\n"
         "    hint: specs sharing a table must declare the same key"]
 
@@ -99,7 +99,7 @@ def test_shared_table_with_different_keys(spec_errors):
 def test_shared_table_with_different_column_types(spec_errors):
     other = shared("beta").replace("    title: text", "    title: integer")
     assert spec_errors({"a.yaml": shared("alpha"), "b.yaml": other}) == [
-        "specs/b.yaml:12:12: $.target.columns.title: column 'title' of 'entries' is text in specs/a.yaml "
+        "specs/b.yaml:12:12: SS120 $.target.columns.title: column 'title' of 'entries' is text in specs/a.yaml "
         "but integer here\n"
         "    hint: use one type per column across specs sharing a table"]
 
@@ -107,7 +107,7 @@ def test_shared_table_with_different_column_types(spec_errors):
 def test_shared_table_with_different_hash_columns(spec_errors):
     other = shared("beta") + "hash: {column: row_hash}\n"
     assert spec_errors({"a.yaml": shared("alpha"), "b.yaml": other}) == [
-        "specs/b.yaml:13:16: $.hash.column: table 'entries' keeps its hash in 'content_hash' (specs/a.yaml), "
+        "specs/b.yaml:13:16: SS120 $.hash.column: table 'entries' keeps its hash in 'content_hash' (specs/a.yaml), "
         "not 'row_hash'"]
 
 
@@ -118,7 +118,7 @@ def test_shared_table_with_different_hash_columns(spec_errors):
 def test_shared_table_without_a_distinguishing_constant_key(spec_errors, beta_file_type):
     other = shared("beta").replace("{type: text, value: beta}", beta_file_type)
     assert spec_errors({"a.yaml": shared("alpha"), "b.yaml": other}) == [
-        "specs/b.yaml:8:8: $.target.key: specs 'alpha' (specs/a.yaml) and 'beta' both write table 'entries' "
+        "specs/b.yaml:8:8: SS120 $.target.key: specs 'alpha' (specs/a.yaml) and 'beta' both write table 'entries' "
         "and could delete each other's rows\n"
         "    hint: give both a constant key column with different values, "
         "e.g. file_type: {type: text, value: build}"]
@@ -136,7 +136,7 @@ def test_missing_specs_folder(make_ws):
     with pytest.raises(SpecError) as info:
         Workspace.open(ws).validate()
     assert [p.format() for p in info.value.problems] == [
-        "syncspec.yaml: specs folder 'specs' does not exist\n"
+        "syncspec.yaml: SS113 specs folder 'specs' does not exist\n"
         "    hint: create it, or point 'specs:' in syncspec.yaml at your specs folder (`syncspec init` scaffolds one)"]
 
 
@@ -146,4 +146,4 @@ def test_only_selects_specs_by_name_and_names_unknown_ones(load_specs, make_ws):
     assert [s.name for s in workspace.specs(["beta"])] == ["beta"]
     with pytest.raises(SpecError) as info:
         workspace.specs(["gamma"])
-    assert str(info.value) == "no spec named 'gamma'; specs: alpha, beta"
+    assert str(info.value) == "SS109 no spec named 'gamma'; specs: alpha, beta"

@@ -62,26 +62,26 @@ sections: {match: '^(?P<id>V\\d)', subsections: items}
 
 def test_unknown_strategy_gets_did_you_mean(spec_errors):
     assert spec_errors(spec("taks")) == [
-        "specs/x.yaml:5:7: $.source.records[0]: 'taks' is not one of 'frontmatter', 'tasks', 'file', 'table'\n"
+        "specs/x.yaml:5:7: SS105 $.source.records[0]: 'taks' is not one of 'frontmatter', 'tasks', 'file', 'table'\n"
         "    hint: did you mean 'tasks'?"]
     assert spec_errors(spec("frontmater: {items: prs}")) == [
-        "specs/x.yaml:5:7: $.source.records[0].frontmater: unknown key 'frontmater'\n"
+        "specs/x.yaml:5:7: SS106 $.source.records[0].frontmater: unknown key 'frontmater'\n"
         "    hint: did you mean 'frontmatter'?"]
 
 
 def test_unknown_option_of_a_strategy(spec_errors):
     assert spec_errors(spec("tasks: {undr: x}")) == [
-        "specs/x.yaml:5:15: $.source.records[0].tasks.undr: unknown key 'undr'\n    hint: did you mean 'under'?"]
+        "specs/x.yaml:5:15: SS106 $.source.records[0].tasks.undr: unknown key 'undr'\n    hint: did you mean 'under'?"]
     assert spec_errors(spec("json: {path: /a}")) == [
-        "specs/x.yaml:5:14: $.source.records[0].json.path: unknown key 'path'\n"
+        "specs/x.yaml:5:14: SS106 $.source.records[0].json.path: unknown key 'path'\n"
         "    hint: allowed keys: pointer, unless, where",
-        "specs/x.yaml:5:13: $.source.records[0].json: missing required key 'pointer'\n"
+        "specs/x.yaml:5:13: SS107 $.source.records[0].json: missing required key 'pointer'\n"
         "    hint: add 'pointer:' here (see `syncspec schema`)"]
 
 
 def test_subsections_enum(spec_errors):
     assert spec_errors(spec("sections: {match: '(?P<id>x)', subsections: item}")) == [
-        "specs/x.yaml:5:51: $.source.records[0].sections.subsections: 'item' is not one of 'items', 'text'\n"
+        "specs/x.yaml:5:51: SS105 $.source.records[0].sections.subsections: 'item' is not one of 'items', 'text'\n"
         "    hint: did you mean 'items'?"]
 
 
@@ -97,26 +97,26 @@ def test_subsections_enum(spec_errors):
 ])
 def test_pointer_errors_are_located(spec_errors, strategy, column, message):
     assert spec_errors(spec(strategy)) == [
-        f"specs/x.yaml:5:{column}: {message}\n    hint: write a JSON Pointer such as /phases/{{phase_id}}/workstreams/*"]
+        f"specs/x.yaml:5:{column}: SS120 {message}\n    hint: write a JSON Pointer such as /phases/{{phase_id}}/workstreams/*"]
 
 
 def test_task_regexes_must_compile(spec_errors):
     assert spec_errors(spec("tasks: {under: '[PR', match: '(?P<id'}")) == [
-        "specs/x.yaml:5:22: $.source.records[0].tasks.under: regex does not compile: unterminated character set "
+        "specs/x.yaml:5:22: SS120 $.source.records[0].tasks.under: regex does not compile: unterminated character set "
         "at position 0\n    hint: in YAML, quote regexes with single quotes so backslashes stay literal",
-        "specs/x.yaml:5:36: $.source.records[0].tasks.match: regex does not compile: missing >, unterminated name "
+        "specs/x.yaml:5:36: SS120 $.source.records[0].tasks.match: regex does not compile: missing >, unterminated name "
         "at position 4\n    hint: in YAML, quote regexes with single quotes so backslashes stay literal"]
 
 
 def test_closed_strategies_check_the_keys_columns_read(spec_errors):
     assert spec_errors(spec("tasks", "{type: text, from: txt}")) == [
-        "specs/x.yaml:10:9: $.target.columns.id: column 'id' reads 'id', but no record strategy produces 'id'\n"
+        "specs/x.yaml:10:9: SS120 $.target.columns.id: column 'id' reads 'id', but no record strategy produces 'id'\n"
         "    hint: record keys available: $file, $line, $path, $stem, $strategy, checked, depth, heading, headings, "
         "links, mark, parent, position, text",
-        "specs/x.yaml:11:12: $.target.columns.title: column 'title' reads 'txt', but no record strategy produces "
+        "specs/x.yaml:11:12: SS120 $.target.columns.title: column 'title' reads 'txt', but no record strategy produces "
         "'txt'\n    hint: did you mean 'text'?"]
     assert spec_errors(spec("file", "{type: text, from: title}")) == [
-        "specs/x.yaml:10:9: $.target.columns.id: column 'id' reads 'id', but no record strategy produces 'id'\n"
+        "specs/x.yaml:10:9: SS120 $.target.columns.id: column 'id' reads 'id', but no record strategy produces 'id'\n"
         "    hint: record keys available: $file, $line, $path, $stem, $strategy, body, dir, fields, frontmatter, heading, "
         "lines, mtime, name, path, sections, size, stem, suffix, text, title"]
 
@@ -130,7 +130,7 @@ def test_open_strategies_may_read_any_key(load_specs):
 def test_a_fallback_with_an_open_strategy_still_checks_the_closed_one_for_keys(spec_errors):
     text = spec("frontmatter").replace("    - frontmatter", "    - frontmatter\n    - tasks")
     assert spec_errors(text) == [
-        "specs/x.yaml:11:9: $.target.columns.id: key/required column 'id' reads 'id', which the tasks strategy "
+        "specs/x.yaml:11:9: SS120 $.target.columns.id: key/required column 'id' reads 'id', which the tasks strategy "
         "does not produce\n    hint: add a named group (?P<id>...) to its match regex"]
 
 
@@ -142,13 +142,13 @@ def test_transforms_are_built_in_order(load_specs):
 
 
 @pytest.mark.parametrize("transform, message", [
-    ("[lowr]", "$.target.columns.title.transform[0]: 'lowr' is not one of 'strip', 'lower', 'upper', 'collapse', "
+    ("[lowr]", "SS105 $.target.columns.title.transform[0]: 'lowr' is not one of 'strip', 'lower', 'upper', 'collapse', "
                "'snake_case', 'number', 'split', 'join', 'first', 'last', 'count', 'parse_json', 'link_text'\n    hint: did you mean 'lower'?"),
-    ("[{splt: ','}]", "$.target.columns.title.transform[0].splt: unknown key 'splt'\n    hint: did you mean 'split'?"),
-    ("[{split: ''}]", "$.target.columns.title.transform[0].split: '' should be non-empty\n"
+    ("[{splt: ','}]", "SS106 $.target.columns.title.transform[0].splt: unknown key 'splt'\n    hint: did you mean 'split'?"),
+    ("[{split: ''}]", "SS105 $.target.columns.title.transform[0].split: '' should be non-empty\n"
                       "    hint: a column is a type name (text, integer, real, boolean, date, datetime, json) or a "
                       "mapping with type/from/value/default/required/choices/pattern/transform/length"),
-    ("lower", "$.target.columns.title.transform: 'lower' is not of type 'array'\n    hint: write a list: [lower]"),
+    ("lower", "SS105 $.target.columns.title.transform: 'lower' is not of type 'array'\n    hint: write a list: [lower]"),
 ])
 def test_transform_errors(spec_errors, transform, message):
     errors = spec_errors(spec("frontmatter", f"{{type: text, transform: {transform}}}"))
