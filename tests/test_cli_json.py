@@ -54,6 +54,7 @@ def test_every_verb_prints_json(ledger_ws, plan_example, tmp_path, cli):
     assert {s["state"] for s in verb("status", *ws)["specs"]} == {"current"}
     assert verb("history", *ws)[0]["state"] == "succeeded"
     assert verb("patch", "--project", str(plan_example), "status")["patches"]
+    assert verb("render", *ws)["sections"] == []
     r = cli("preview", *ws, "build_history", "--json")           # JSON Lines: one document per line
     seen.add("preview")
     assert r.returncode == 0 and all(json.loads(line)["file"] for line in r.stdout.splitlines())
