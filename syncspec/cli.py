@@ -24,6 +24,8 @@ VERBS = {
     "history": "recent runs from the ledger (--run ID for its row events)",
     "preview": "show the records a spec extracts from its files",
     "patch": "reviewed JSON Patch documents for the plan file: new, plan, apply [--check], status",
+    "hooks": "git hooks that sync the specs a commit, merge, checkout or rebase changed: install [--uninstall]",
+    "watch": "keep targets fresh: sync the specs whose files change, and interval specs on schedule",
 }
 
 
