@@ -17,4 +17,6 @@ def run(args, out) -> int:
         args.spec, max_seconds=args.max_seconds, progress=progress, details=True, full=args.full,
         allow_empty=args.allow_empty))
     show(out, result, "plan", args.limit)
+    for name, why in result.details.get("skipped", {}).items():      # triggers and the stale-commit guard
+        out.line(f"skipped {name}: {why}")
     return 6 if args.check and not result.empty else 0
