@@ -25,7 +25,8 @@ def add_arguments(parser) -> None:
         elif name == "run":
             from ..triggers.hooks import HOOKS
 
-            p.add_argument("event", choices=HOOKS)
+            p.add_argument("event", choices=(*HOOKS, "auto"),
+                           help="the git hook; auto: tell it from the pre-commit framework's variables")
             p.add_argument("git_args", nargs=argparse.REMAINDER, help="the arguments git passed to the hook")
 
 
@@ -35,11 +36,15 @@ def run(args, out) -> int:
     from ..workspace import find_root
     from pathlib import Path
 
-    root = find_root(Path(args.project) if args.project else None)
     verb = getattr(args, "hooks_verb", None) or "status"
+    project = args.project
     if verb == "run":
         rest = [a for a in args.git_args if a != "--"]
-        return hooks.run(args.event, str(root), rest)
+        if "--project" in rest[:-1]:             # after the event (pre-commit appends `args:` there)
+            at = rest.index("--project")
+            project, rest = rest[at + 1], rest[:at] + rest[at + 2:]
+        return hooks.run(args.event, str(find_root(Path(project) if project else None)), rest)
+    root = find_root(Path(project) if project else None)
     if not git.is_repo(root):
         raise ConfigError(problems=[Problem(f"{root} is not inside a git repository",
                                             hint="run `git init` first; hooks belong to a repository")])

@@ -169,11 +169,26 @@ def event_files(root: Path, event: str, args: list[str]) -> list[str] | None:
     return None
 
 
+def from_pre_commit(env: dict[str, str] | None = None) -> tuple[str, list[str]]:
+    """Event ``auto`` (the pre-commit framework's post-* stages): which git hook this is, from its variables."""
+    env = dict(os.environ if env is None else env)
+    if "PRE_COMMIT_CHECKOUT_TYPE" in env:
+        return "post-checkout", [env.get("PRE_COMMIT_FROM_REF", ""), env.get("PRE_COMMIT_TO_REF", ""),
+                                 env["PRE_COMMIT_CHECKOUT_TYPE"]]
+    if "PRE_COMMIT_IS_SQUASH_MERGE" in env:
+        return "post-merge", [env["PRE_COMMIT_IS_SQUASH_MERGE"]]
+    if "PRE_COMMIT_REWRITE_COMMAND" in env:
+        return "post-rewrite", [env["PRE_COMMIT_REWRITE_COMMAND"]]
+    return "post-commit", []
+
+
 def run(event: str, project: str, args: list[str], err=None) -> int:
     """One hook run; the exit code git sees (non-zero only for a failed blocking spec in pre-commit)."""
     err = err or sys.stderr
     if os.environ.get(SKIP_ENV) == "1":
         return 0
+    if event == "auto":
+        event, args = from_pre_commit()
     root = Path(project).resolve()
     blocking = event == "pre-commit"
     try:
@@ -218,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     if "--" in argv:
         cut = argv.index("--")
         argv, rest = argv[:cut], argv[cut + 1:]
-    if not argv or argv[0] not in HOOKS:
+    if not argv or argv[0] not in (*HOOKS, "auto"):
         sys.stderr.write(f"usage: python -m syncspec.triggers.hooks {{{','.join(HOOKS)}}} [--project DIR] "
                          "[-- ARGS]\n")
         return 2

@@ -123,9 +123,14 @@ class Watcher:
             self.due[name] = now + (info.interval or 0)
         self.sync(due, "scheduled", full=True)
 
+    def is_set(self) -> bool:
+        """What the watcher polls every step: stop, or an interval spec is due (it returns, we tick)."""
+        return self.stop.is_set() or (bool(self.due) and min(self.due.values()) <= time.monotonic())
+
     def run(self) -> int:
         try:
-            from watchfiles import DefaultFilter, watch
+            from watchfiles import Change, DefaultFilter
+            from watchfiles._rust_notify import RustNotify
         except ImportError:
             raise _missing_watchfiles() from None
         self.load()
@@ -134,23 +139,21 @@ class Watcher:
             names = [i.name for i in self.infos if i.runs_on("watch") or i.runs_on("interval")]
             self.sync(names, "reconcile at start", full=True)
         root = str(self.root)
-        while not self.stop.is_set():
-            ignored = tuple(self.ignored())
-            flt = DefaultFilter(ignore_paths=ignored)
-            timeout = 1000 if self.due else 5000
-            for batch in watch(root, watch_filter=flt, debounce=self.debounce_ms, step=self.step_ms,
-                               stop_event=self.stop, rust_timeout=timeout, yield_on_timeout=True,
-                               raise_interrupt=False):
-                if self.stop.is_set():
+        # one notifier for the whole watch: events that arrive during a sync wait for the next batch
+        with RustNotify([root], False, False, 300, True, False) as notifier:
+            while not self.stop.is_set():
+                flt = DefaultFilter(ignore_paths=tuple(self.ignored()))
+                raw = notifier.watch(self.debounce_ms, self.step_ms, 1000 if self.due else 5000, self)
+                if raw == "signal":
                     break
-                paths = sorted({os.path.relpath(p, root).replace(os.sep, "/") for _, p in batch})
-                paths = [p for p in paths if not p.startswith("..")]
-                before = ignored
-                if paths:
-                    self.changed(paths)
-                self.tick()
-                if tuple(self.ignored()) != before:
-                    break                   # the database moved (syncspec.yaml edited): watch with a new filter
+                if isinstance(raw, set):
+                    found = {os.path.relpath(path, root).replace(os.sep, "/") for change, path in raw
+                             if flt(Change(change), path)}
+                    paths = sorted(p for p in found if not p.startswith(".."))
+                    if paths and not self.stop.is_set():
+                        self.changed(paths)
+                if not self.stop.is_set():
+                    self.tick()
         self.log(f"stopped after {self.runs} sync run(s)")
         return 0
 
