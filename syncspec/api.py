@@ -36,6 +36,8 @@ class SpecStatus:
     last_sync: Any = None
     last_counts: dict[str, int] | None = None
     schema_version: int | None = None   # of its table, from syncspec_schema (None: never recorded)
+    trigger: tuple[str, ...] = ()       # what runs it by itself (spec/trigger.py)
+    last_commit: str | None = None      # the git commit it was last synced from
 
     def as_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
@@ -253,8 +255,44 @@ class Workspace:
         finally:
             for target, _ in opened:
                 target.close()
-        return [dataclasses.replace(self._status_of(spec, last, states), schema_version=versions.get(spec.table))
-                for spec in specs]
+        out = [dataclasses.replace(self._status_of(spec, last, states), schema_version=versions.get(spec.table),
+                                   trigger=(spec.parent or spec).trigger)
+               for spec in specs]
+        return self._with_commits(out, specs)
+
+    def _with_commits(self, found: list[SpecStatus], specs: list[Spec]) -> list[SpecStatus]:
+        """Add the commit each spec was last synced from, and say so when commits since then changed its files
+        or when HEAD is behind it (the stale-commit guard would skip it)."""
+        from .triggers import git
+        from .triggers.select import SpecInfo
+
+        commits = self.last_commits()
+        now = git.head(self.root)
+        by_name = {s.name: s for s in specs}
+        changed: dict[str, list[str] | None] = {}
+        behind = self.behind(specs) if now else {}
+        out = []
+        for st in found:
+            then = commits.get(st.spec)
+            reason = st.reason
+            if now and then and then != now and st.state == "stale":
+                if then not in changed:
+                    try:
+                        changed[then] = git.changed_between(self.root, then, now)
+                    except git.GitError:
+                        changed[then] = None
+                info = SpecInfo.of(by_name[st.spec].parent or by_name[st.spec])
+                if any(info.concerns(p) for p in changed[then] or ()):
+                    reason += f" (changed by commits since {then[:12]})"
+            if st.spec in behind:
+                reason += f"; HEAD is behind {then and then[:12]}, the commit it was last synced from (sync --force)"
+            out.append(dataclasses.replace(st, reason=reason, last_commit=then))
+        return out
+
+    def last_run(self) -> RunRecord | None:
+        """The newest run of the workspace, whatever its state (a failed run names its error)."""
+        found = [r for r in self._read(lambda ledger: ledger.last_run()) if r is not None]
+        return max(found, key=lambda r: r.created_at or dt.datetime.min) if found else None
 
     def _status_of(self, spec: Spec, last: dict, states: dict) -> SpecStatus:
         """One spec's state against its last successful sync."""
