@@ -23,9 +23,8 @@ def add_arguments(parser) -> None:
         if name == "install":
             p.add_argument("--uninstall", action="store_true", help="remove syncspec's hooks, restore chained ones")
         elif name == "run":
-            from ..triggers.hooks import HOOKS
-
-            p.add_argument("event", choices=(*HOOKS, "auto"),
+            p.add_argument("event", choices=("pre-commit", "post-commit", "post-merge", "post-checkout",
+                                             "post-rewrite", "auto"),
                            help="the git hook; auto: tell it from the pre-commit framework's variables")
             p.add_argument("git_args", nargs=argparse.REMAINDER, help="the arguments git passed to the hook")
 
