@@ -128,4 +128,18 @@ def schema(c, output=None):
     _run("schema", *(["--output", output] if output else []))
 
 
-ns = Collection(init, plan, sync, verify, validate, status, history, preview, patch, schema)
+@task(help={**_help(), "uninstall": "remove syncspec's hooks (a chained hook is put back)"})
+def hooks(c, project=None, database_url=None, json=False, uninstall=False):
+    """Install the git hooks that sync the specs a commit, merge, checkout or rebase changed."""
+    _run("hooks", "install", *(["--uninstall"] if uninstall else []), project=project, database_url=database_url,
+         json=json)
+
+
+@task(help={**_help(), "debounce": "gather a burst of events for at most MS milliseconds"})
+def watch(c, project=None, database_url=None, json=False, debounce=None):
+    """Sync the specs whose files change, and interval specs on schedule, until Ctrl-C."""
+    _run("watch", *(["--debounce", str(debounce)] if debounce else []), project=project,
+         database_url=database_url, json=json)
+
+
+ns = Collection(init, plan, sync, verify, validate, status, history, preview, patch, schema, hooks, watch)

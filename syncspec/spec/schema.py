@@ -43,10 +43,10 @@ def validate_document(doc: Located, name: str = SPEC_SCHEMA, cache: Any = None) 
         digest = cache.digest(name, doc.data)
         if cache.hit(digest):
             return []
-        problems = validate_document(doc, name)
-        if not problems:
+        found = validate_document(doc, name)
+        if not found:
             cache.add(digest)
-        return problems
+        return found
     from jsonschema.exceptions import relevance
 
     errors = sorted(_validator(name).iter_errors(doc.data), key=relevance)

@@ -210,9 +210,9 @@ def run(event: str, project: str, args: list[str], err=None) -> int:
     if outcome.ok:
         err.write(f"syncspec ({event}): {outcome.summary()}\n")
         return 0
-    for name, exc in outcome.failed.items():
+    for name, failure in outcome.failed.items():
         err.write(f"syncspec ({event}): {name} failed:\n")
-        for line in str(exc).splitlines() or ["(no message)"]:
+        for line in str(failure).splitlines() or ["(no message)"]:
             err.write(f"  {line}\n")
     done = [n for n in outcome.ran if n not in outcome.failed]
     if done:
