@@ -23,6 +23,17 @@ def _tag(value: Any) -> str:
     return f"<{type(value).__name__}:{value}>"
 
 
+def _canon(value: Any) -> Any:
+    """JSON-able, with mapping keys and non-JSON scalars tagged by type (YAML keys may be 2 or true, not only text)."""
+    if isinstance(value, dict):
+        return ["<map>", sorted([_tag(k), _canon(v)] for k, v in value.items())]
+    if isinstance(value, (list, tuple)):
+        return [_canon(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return _tag(value)
+
+
 class ValidatedCache:
     """Digests of (schema, document) pairs that validated, for one workspace."""
 
@@ -42,7 +53,7 @@ class ValidatedCache:
             from .schema import schema_text
 
             self._schemas[schema] = hashlib.sha256(schema_text(schema).encode()).hexdigest()
-        text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_tag)
+        text = json.dumps(_canon(data), separators=(",", ":"), ensure_ascii=False)
         return hashlib.sha256(f"{self._schemas[schema]}\0{type(data).__name__}\0{text}".encode()).hexdigest()[:32]
 
     def hit(self, digest: str) -> bool:
