@@ -17,10 +17,9 @@ import json
 import os
 import re
 import time
-from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 INDEX = ".syncspec/triggers.json"
 WORKSPACE_FILE = "syncspec.yaml"
@@ -35,9 +34,8 @@ RUNNERS = {
 }
 
 
-@dataclass(frozen=True)
-class SpecInfo:
-    """What selection needs of one (top-level) spec."""
+class SpecInfo(NamedTuple):
+    """What selection needs of one (top-level) spec (a NamedTuple: the hooks skip importing dataclasses)."""
 
     name: str
     file: str                          # the spec file, relative to the workspace root
@@ -158,7 +156,7 @@ def write_index(root: Path, specs_dir: Path, specs: Iterable[Any]) -> list[SpecI
     if any(now - mtime < RACY_NS for _, mtime in [*stamps.values(), *([workspace] if workspace else [])]):
         return infos                  # same size + mtime could still hide an edit in this tick: do not cache
     data = {"version": __version__, "workspace": workspace, "specs_dir": str(specs_dir), "spec_files": stamps,
-            "specs": [asdict(i) for i in infos]}
+            "specs": [i._asdict() for i in infos]}
     path = Path(root, INDEX)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

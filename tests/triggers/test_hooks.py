@@ -234,3 +234,28 @@ def test_skip_env_turns_the_hooks_off(seed_repo):
     edit(seed_repo, "SYSTEM_STATE.md", TITLE_238, "## Phase 238: Skipped")
     r = git(seed_repo, "commit", "-q", "-am", "x", env={"SYNCSPEC_SKIP_HOOKS": "1"})
     assert "syncspec" not in r.stderr and runs(seed_repo) == before
+
+
+def test_a_hook_run_on_a_commit_touching_no_source_imports_nothing_heavy(seed_repo):
+    """The no-source hook decides from git's file list and the cached spec index: no YAML, jsonschema, peewee."""
+    import subprocess
+    import sys
+    import time
+
+    from conftest import git_env
+
+    installed(seed_repo)
+    old = time.time() - 60
+    for path in [seed_repo / "syncspec.yaml", *(seed_repo / "specs").glob("*.yaml")]:
+        os.utime(path, (old, old))
+    write(seed_repo, "notes.md", "# not a source\n")
+    git(seed_repo, "add", "-A")
+    git(seed_repo, "commit", "-q", "-m", "notes")           # this hook run writes the index
+    write(seed_repo, "notes.md", "# still not a source\n")
+    git(seed_repo, "commit", "-q", "-am", "notes again", env={"SYNCSPEC_SKIP_HOOKS": "1"})
+    probe = ("import sys; from syncspec.triggers.hooks import run; code = run('post-commit', '.', []); "
+             "print(code, sorted(m for m in ('yaml', 'jsonschema', 'peewee', 'pyromark', 'syncspec.api') "
+             "if m in sys.modules))")
+    r = subprocess.run([sys.executable, "-c", probe], cwd=seed_repo, capture_output=True, text=True, env=git_env())
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["0", "[]"], r.stdout + r.stderr
