@@ -174,6 +174,15 @@ class Workspace:
             result = execute(self.config, specs, None, write=write, opts=opts, all_specs=self.specs())
         return dataclasses.replace(result, details={**result.details, "skipped": skipped}) if skipped else result
 
+    def verify(self, only: list[str] | None = None, repair: bool = False, max_seconds: float | None = None,
+               progress: Progress | None = None, targets: list[str] | None = None,
+               lock_timeout: float | None = None) -> PlanResult:
+        """Compare what every target really holds with the sources: missing, extra and edited rows
+        (every stored value, not only the stored hashes). ``repair`` rewrites exactly those rows."""
+        opts = Options(max_seconds=max_seconds, progress=progress, details=True, full=True, values=True,
+                       lock_timeout=lock_timeout, only=tuple(targets or ()))
+        return execute(self.config, self.specs(only), None, write=repair, opts=opts, all_specs=self.specs())
+
     # -- read ---------------------------------------------------------------------
     def _ledgers(self) -> list[tuple[Any, Ledger]]:
         """(open target, its ledger) for the workspace database and the state database, where they exist."""

@@ -22,7 +22,7 @@ from .changes import state_hash
 from .errors import ConfigError, Problem, SyncSpecError
 from .lane import Lane
 from .plan import ChangeSet, changed_columns
-from .results import INPUT_ERRORS, Collected, Deadline, Options, PlanResult, Progress, SyncResult
+from .results import Collected, Deadline, Options, PlanResult, Progress, SyncResult
 from .spec.model import Spec, TargetRef
 from .state import StateStore, WorkspaceState
 from .step import run_spec
@@ -133,20 +133,22 @@ def execute(cfg: WorkspaceConfig, specs: list[Spec], target_label: str | None, w
                 stack.enter_context(t.lock(timeout))
             if run.state is not None:
                 stack.enter_context(run.state.lock(timeout))
+            for t in run.targets.values():
+                stores[t.name] = t.state_store() or run.state.ledger   # type: ignore[union-attr,assignment]
+            run_id = str(uuid.uuid4())
+            commit = git_commit(cfg.root)
+            for store in _distinct(stores.values()):    # on the record as running, before anything changes
+                store.begin_run(cfg.project, "sync", label, commit, utcnow(), run_id)
             notes: dict[str, list[str]] = {}
             for t in run.targets.values():
                 notes.update(stack.enter_context(t.session(run.of(t, run.selected()), run.of(t, run.everything),
                                                            opts.allow_destructive)))
-            shared = stack.enter_context(run.state.transaction()) if run.state is not None else None
-            for t in run.targets.values():
-                stores[t.name] = t.state_store() or shared   # type: ignore[assignment]
-            run_id = str(uuid.uuid4())
-            for store in _distinct(stores.values()):
-                store.start_run(cfg.project, "sync", label, git_commit(cfg.root), utcnow(), run_id=run_id)
+            if run.state is not None:
+                stack.enter_context(run.state.transaction())
             result = _sync(cfg, specs, run, stores, run_id, label, notes, opts, Deadline(opts.max_seconds))
     except BaseException as exc:
         err = run.error(exc)
-        if run_id is not None and not isinstance(err, INPUT_ERRORS):
+        if run_id is not None:        # bad input too: the targets are untouched, the run and its problems recorded
             for store in _distinct(stores.values()):
                 _record_failure(store, cfg, run_id, label, exc, err)
         if err is not None and err is not exc:
@@ -174,7 +176,8 @@ def _sync(cfg: WorkspaceConfig, specs: list[Spec], run: Targets, stores: dict[st
                               hold=not target.capabilities.transactions)
                 if sink.hold:
                     held_back.append(sink)
-                lanes.append(Lane(b, target, stores[b.ref.use], sink=sink, fresh=target.fresh(b)))
+                lanes.append(Lane(b, target, stores[b.ref.use], sink=sink, fresh=target.fresh(b),
+                                  check_values=opts.values))
             found = run_spec(cfg.root, cfg.context, spec, lanes, opts, deadline, problems)
             if found is None or problems.by_kind:
                 continue
@@ -214,7 +217,7 @@ def _plan(cfg: WorkspaceConfig, specs: list[Spec], run: Targets, label: str, opt
     with _no_gc():
         for spec in specs:
             lanes = [Lane(b, run.targets[b.ref.use], run.targets[b.ref.use].state_store() or shared,
-                          keep_values=opts.details) for b in run.bindings[spec.name]]
+                          keep_values=opts.details, check_values=opts.values) for b in run.bindings[spec.name]]
             found = run_spec(cfg.root, cfg.context, spec, lanes, opts, deadline, problems)
             for lane, cs in zip(lanes, found or []):
                 cs = dataclasses.replace(cs, schema_changes=tuple(notes.pop(cs.table, ())))
@@ -233,7 +236,7 @@ def _with_changed_columns(cs: ChangeSet, lane: Lane, limit: int = 200) -> Change
     stored = lane.target.fetch(lane.binding, [r.key for r in rows])
     types = {c.name: c.type for c in lane.spec.columns}
     changed = {r.key: changed_columns(types, stored[r.key], r) for r in rows if r.key in stored}
-    return dataclasses.replace(cs, changed=changed)
+    return dataclasses.replace(cs, changed={**changed, **cs.changed})
 
 
 def _distinct(stores: Any) -> list[StateStore]:

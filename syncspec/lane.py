@@ -71,6 +71,8 @@ class Lane:
     state_problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     keep_values: bool = False                            # plan --details: keep some updates' values
+    check_values: bool = False                           # verify: stored values vs the source's, row by row
+    changed: dict[Key, tuple[str, ...]] = field(default_factory=dict)   # drifted rows -> columns
     spec: Spec = field(init=False)
     state_check: StateCheck = field(init=False)
     _entries: list[list] = field(default_factory=list)
@@ -88,6 +90,8 @@ class Lane:
         reason = "its target is new" if self.fresh else None
         if reason is None and not self.target.exists(self.binding):
             reason = "its target holds nothing yet"
+        if reason is None and states and not opts.full:
+            reason = self._count_guard(states)
         found = classify_files(files, states, state_hash(self.spec), rebuild=reason, rehash=opts.full)
         self.rebuild = found.rebuild
         if found.rebuild:
@@ -98,6 +102,11 @@ class Lane:
         problems.add(SourceError, found.problems)
         self.removed = found.removed
         self.touched = [(f.display, f.size, f.stamp) for f in found.touched]
+        if opts.full and opts.values:          # every stored value is compared: every file is parsed
+            self.index = self.target.index(self.binding)
+            self.to_parse = {f.display for f in found.changed} | {f.display for f in found.unchanged}
+            self.touched = []
+            return
         if opts.full:
             self._select_verify(found, store)
             return
@@ -109,6 +118,19 @@ class Lane:
                                                                                     known).items()}
         self.index = {tuple(key): (digest, False) for old in self.old.values() for key, digest in old.entries}
         self.claim_new_keys = True
+
+    def _count_guard(self, states: dict) -> str | None:
+        """One count against the ledger's: rows removed or added behind syncspec's back switch this
+        spec to the full path (every file parsed, diffed against the target itself), which repairs them."""
+        held = sum(s.entry_count for s in states.values())
+        live = self.target.count(self.binding)
+        if live == held:
+            return None
+        reason = (f"{self.binding.label} holds {live} rows of spec {self.spec.name!r} where its last sync left "
+                  f"{held}: every file re-checked against the target, and the difference repaired")
+        self.warnings.append(Problem(reason, hint="rows were changed behind syncspec's back; "
+                                                  "`syncspec verify` shows drift without writing"))
+        return reason
 
     def _select_verify(self, found: Classification, store: StateStore) -> None:
         """--all: the target itself is the index; a file is skipped only when its bytes are as last synced
@@ -174,6 +196,8 @@ class Lane:
                 updates.append((row, stored[0]))
             else:
                 self.unchanged += 1
+        if self.check_values:
+            updates.extend(self._drifted(rows, inserts, updates))
         self._count_sections(batch, rows)
         if self.state_check and (updates or (self.state_check.on_inserts and inserts)):
             errors, warned = self.state_check.check(inserts, updates)   # before these rows are written
@@ -184,6 +208,26 @@ class Lane:
         self.inserts.extend(light(r) for r in inserts)
         self.updates.extend((r if self.keep_values and len(self.updates) < 200 else light(r), old)
                             for r, old in updates)
+
+    def _drifted(self, rows: list[Row], inserts: list[Row], updates: list[tuple[Row, str | None]]
+                 ) -> list[tuple[Row, str | None]]:
+        """Rows whose hash matches but whose stored values do not (edited behind syncspec's back)."""
+        from .plan import changed_columns
+
+        changing = {r.key for r in inserts} | {r.key for r, _ in updates}
+        same = [r for r in rows if r.key not in changing]
+        if not same or not self.target.capabilities.values:
+            return []
+        stored = self.target.fetch(self.binding, [r.key for r in same])
+        types = {c.name: c.type for c in self.spec.columns}
+        out: list[tuple[Row, str | None]] = []
+        for row in same:
+            cols = changed_columns(types, stored.get(row.key, {}), row)
+            if cols:
+                self.changed[row.key] = cols
+                self.unchanged -= 1
+                out.append((row, row.hash))
+        return out
 
     def _count_sections(self, batch: FileRecords, rows: list[Row]) -> None:
         if batch.pieces is None:
@@ -251,7 +295,7 @@ class Lane:
             self.sink.finish(deletes, marks)
         return ChangeSet(spec.name, self.binding.label, tuple(self.inserts), tuple(self.updates), tuple(deletes),
                          tuple(marks), self.unchanged, files=files, parsed=len(self.to_parse), records=records,
-                         strategies=strategies, warnings=tuple(self.warnings))
+                         strategies=strategies, warnings=tuple(self.warnings), changed=dict(self.changed))
 
 
 def light(row: Row) -> Row:

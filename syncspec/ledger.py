@@ -244,20 +244,41 @@ class Ledger:
                 for op, key, old, new, file, line in events]
         bulk_insert(self.db, self.Event, names, rows)
 
+    def begin_run(self, project: str, command: str, target: str, git_commit: str | None,
+                  now: dt.datetime, run_id: str) -> None:
+        """The run is on the record as ``running`` from its start, committed at once (its own transaction)."""
+        if not self.exists():
+            self.ensure()
+        self.start_run(project, command, target, git_commit, now, run_id=run_id)
+        self.transition(run_id, "pending", "running", now)
+
+    def transition(self, run_id: str, old: str, new: str, now: dt.datetime) -> None:
+        """A run's state change as an event of its own (seed 004's audit trail): ``run:<new>``."""
+        from .targets.sql.table import bulk_insert
+
+        stamp = now.isoformat(sep=" ") if _is_sqlite(self.db) else now
+        bulk_insert(self.db, self.Event, ["run", "step_attempt_id", "timestamp", "event_type", "table_name",
+                                          "entry_key", "old_hash", "new_hash"],
+                    [(run_id, run_id, stamp, f"run:{new}", "syncspec_runs", "[]", old, new)])
+
     def finish_run(self, run_id: str, state: str, now: dt.datetime, exit_code: int,
                    totals: dict[str, int] | None = None, error: str | None = None) -> None:
         assert state in TERMINAL
         self.Run.update(state=state, ended_at=now, exit_code=exit_code, error_message=error,
                         **(totals or {})).where(self.Run.run_id == run_id).execute()
+        self.transition(run_id, "running", state, now)
 
     def record_failure(self, project: str, target: str, git_commit: str | None, run_id: str, state: str,
                        exit_code: int, error: str, now: dt.datetime) -> None:
-        """A failed run's own rows rolled back with it: record it, in a transaction of its own."""
+        """The run's writes rolled back; its ``running`` row (committed at its start) becomes failed or
+        canceled with its problems, in a transaction of its own."""
         if self.db.in_transaction():
             self.db.rollback()
         with self.db.atomic():
-            self.ensure()
-            self.start_run(project, "sync", target, git_commit, now, run_id=run_id)
+            if not self.exists():
+                self.ensure()
+            if not self.Run.select().where(self.Run.run_id == run_id).exists():
+                self.start_run(project, "sync", target, git_commit, now, run_id=run_id)
             self.finish_run(run_id, state, now, exit_code, error=error)
 
     # -- source file states (file-level change detection) ------------------
@@ -356,9 +377,19 @@ class Ledger:
     def events(self, run_id: str) -> list[EventRecord]:
         if not self.exists():
             return []
-        q = self.Event.select().where(self.Event.run == run_id).order_by(self.Event.event_id)
+        q = (self.Event.select().where((self.Event.run == run_id) & ~self.Event.event_type.startswith("run:"))
+             .order_by(self.Event.event_id))
         return [EventRecord(e.event_id, e.run_id, e.step_attempt_id, e.timestamp, e.event_type, e.table_name,
                             json.loads(e.entry_key), e.old_hash, e.new_hash, e.file, e.line) for e in q]
+
+    def lifecycle(self, run_id: str) -> list[tuple[str, str, Any]]:
+        """(old state, new state, when) of each transition of a run, in order."""
+        if not self.exists():
+            return []
+        E = self.Event
+        q = (E.select(E.old_hash, E.new_hash, E.timestamp)
+             .where((E.run == run_id) & E.event_type.startswith("run:")).order_by(E.event_id))
+        return [tuple(r) for r in q.tuples()]
 
     def last_steps(self) -> dict[str, StepRecord]:
         """The latest succeeded step of each spec (what `status` compares against)."""

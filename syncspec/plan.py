@@ -66,12 +66,18 @@ class ChangeSet:
 
 def changed_columns(types: dict[str, str], stored: dict[str, Any], row: Row) -> tuple[str, ...]:
     """Columns whose stored value differs from the row's (plan --details, verify)."""
-    from .records import canonical
+    from .records import canonical, coerce
 
     out = []
     for name, value in row.values.items():
         old = stored.get(name)
-        if types.get(name) == "json":   # JSONB reads back parsed (psycopg2), TEXT as canonical text
+        ctype = types.get(name)
+        if old is not None and ctype in ("date", "datetime", "boolean", "integer", "real"):
+            try:
+                old = coerce(old, ctype)     # drivers hand back text dates (SQLite), 0/1 booleans (MySQL)
+            except (ValueError, TypeError):
+                pass
+        if ctype == "json":   # JSONB reads back parsed (psycopg2), TEXT as canonical text
             value = canonical(value) if value is not None else None
             old = canonical(old) if old is not None and not isinstance(old, str) else old
         if _norm(old) != _norm(value):

@@ -41,6 +41,7 @@ class Options:
     allow_empty: bool = False     # let a spec that extracts nothing delete all its rows
     details: bool = False         # plan: name the columns each update changes
     allow_destructive: bool = False   # sync: drop undeclared columns, change column types
+    values: bool = False          # verify: compare every stored row's values with the source, not only hashes
     only: tuple[str, ...] = ()    # --only: target kinds or names to run (default: every target of each spec)
 
 

@@ -25,8 +25,8 @@ class StateStore(Protocol):
 
     def exists(self) -> bool: ...
     def ensure(self) -> None: ...
-    def start_run(self, project: str, command: str, target: str, git_commit: str | None,
-                  now: dt.datetime, run_id: str | None = None) -> str: ...
+    def begin_run(self, project: str, command: str, target: str, git_commit: str | None,
+                  now: dt.datetime, run_id: str) -> None: ...
     def add_step(self, run_id: str, sequence: int, spec: str, spec_hash: str, table: str,
                  started: dt.datetime, ended: dt.datetime, counts: dict[str, int],
                  strategies: dict[str, int], step_id: str | None = None) -> str: ...
@@ -71,6 +71,5 @@ class WorkspaceState:
     def transaction(self) -> Iterator[StateStore]:
         """Held for the run, committed after the targets' writes (and rolled back with a failed run)."""
         assert self.ledger is not None
-        with self.target.db.atomic():
-            self.ledger.ensure()
+        with self.target.db.atomic():     # the ledger's tables exist: begin_run made them
             yield self.ledger

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from .errors import ConfigError, Problem, SpecError
 from .spec.yamlfile import Located, load_yaml, read_text
@@ -114,7 +115,11 @@ def read_config(root: Path, database_url: str | None = None) -> WorkspaceConfig:
     for name, conf in (data.get("targets") or {}).items():
         kind, raw = (None, conf) if isinstance(conf, str) else (conf.get("kind"), conf.get("url", ""))
         where = ("targets", name) if isinstance(conf, str) else ("targets", name, "url")
-        targets[name] = (kind, resolve_sqlite_path(_expand(doc, where, raw), root) if raw else "")
+        turl = resolve_sqlite_path(_expand(doc, where, raw), root) if raw else ""
+        if not isinstance(conf, str) and conf.get("prefix"):       # a key prefix (redis): rides on the URL
+            prefix = _expand(doc, ("targets", name, "prefix"), conf["prefix"])
+            turl += ("&" if "?" in turl else "?") + urlencode({"prefix": prefix})
+        targets[name] = (kind, turl)
     state = resolve_sqlite_path(_expand(doc, ("state",), data.get("state", DEFAULT_STATE)), root)
     return WorkspaceConfig(root=root, project=project, database_url=url, specs_dir=specs_dir,
                            lock_timeout=float(data.get("lock_timeout", 10)), patches=data.get("patches", {}),

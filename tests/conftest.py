@@ -20,11 +20,13 @@ REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
 PG_ADMIN = os.environ.get("SYNCSPEC_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 MYSQL_ADMIN = os.environ.get("SYNCSPEC_TEST_MYSQL", "mysql://root@127.0.0.1:3306/test")
+REDIS_URL = os.environ.get("SYNCSPEC_TEST_REDIS", "redis://127.0.0.1:6379/0")
 REQUIRE = os.environ.get("SYNCSPEC_REQUIRE_SERVICES") == "1"
 
 
 def _unavailable(what: str, why: str):
-    message = f"{what} not reachable ({why}); set SYNCSPEC_TEST_PG / SYNCSPEC_TEST_MYSQL to point at a server"
+    message = (f"{what} not reachable ({why}); set SYNCSPEC_TEST_PG / SYNCSPEC_TEST_MYSQL / SYNCSPEC_TEST_REDIS"
+               " to point at a server")
     if REQUIRE:
         pytest.fail(message + " [SYNCSPEC_REQUIRE_SERVICES=1 makes this a failure]")
     pytest.skip(message)
@@ -78,6 +80,32 @@ def mysql_url():
     finally:
         conn.cursor().execute(f"DROP DATABASE IF EXISTS `{name}`")
         conn.close()
+
+
+@pytest.fixture
+def redis_url():
+    """A Redis URL whose keys this test owns: ``?prefix=t_<id>:``; every key under it is deleted after.
+
+    Shares the server's DB with other tests (never FLUSHDB): the prefix keeps them apart.
+    """
+    try:
+        import redis
+    except ImportError:
+        _unavailable("Redis", "redis not installed")
+    try:
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3, socket_timeout=10)
+        client.ping()
+    except Exception as exc:  # noqa: BLE001
+        _unavailable("Redis", str(exc).strip().splitlines()[0])
+    prefix = f"syncspec_test_{uuid.uuid4().hex[:12]}:"
+    sep = "&" if "?" in REDIS_URL else "?"
+    try:
+        yield f"{REDIS_URL}{sep}prefix={prefix}"
+    finally:
+        keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+        for i in range(0, len(keys), 500):
+            client.delete(*keys[i:i + 500])
+        client.close()
 
 
 @pytest.fixture

@@ -75,11 +75,25 @@ def assert_user_error(r, code: int, *needles: str, location: str | None = None) 
     return err
 
 
+RUN_RECORD = ('INSERT INTO "syncspec_runs"', 'INSERT INTO "syncspec_run_events"')
+
+
 def assert_unchanged(ws: Path, before: dict) -> None:
+    """The target and the ledger's file states are byte-identical. Since issue 11 (every run is on the
+    record) a run refused for bad input adds one `failed` run row (and its lifecycle events), no more."""
     after = snapshot_sqlite(sqlite_path(ws))
-    assert after["runs"] == before["runs"]
     assert after["rows"] == before["rows"]
-    assert after["dump"] == before["dump"]
+    assert [l for l in after["dump"] if not l.startswith(RUN_RECORD)] == \
+        [l for l in before["dump"] if not l.startswith(RUN_RECORD)]
+    assert after["runs"] in (before["runs"], before["runs"] + 1)
+    if after["runs"] > before["runs"]:
+        con = sqlite3.connect(f"file:{sqlite_path(ws)}?mode=ro", uri=True)
+        try:
+            state, code, error = con.execute("SELECT state, exit_code, error_message FROM syncspec_runs "
+                                             "ORDER BY created_at DESC").fetchone()
+        finally:
+            con.close()
+        assert (state, code) == ("failed", 1) and error
 
 
 def line_of(path: Path, needle: str, occurrence: int = 1) -> int:
@@ -342,4 +356,5 @@ def test_bad_value_leaves_every_backend_unchanged(ledger_ws, cli, db_url):
     edit(ledger_ws / SOURCE, "## BUILD-169: Qdrant embedding backfill", "## BUILD-169: Qdrant embedding backfill v2")
     r = cli("--project", str(ledger_ws), "sync", "--database-url", db_url)
     assert_user_error(r, 1, "someday")
-    assert snapshot_url(db_url) == before
+    after = snapshot_url(db_url)
+    assert after["rows"] == before["rows"] and after["runs"] == before["runs"] + 1   # the refused run, recorded

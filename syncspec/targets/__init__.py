@@ -19,13 +19,15 @@ if TYPE_CHECKING:
 KINDS: dict[str, str] = {
     "sql": "syncspec.targets.sql:SqlTarget",
     "memory": "syncspec.targets.memory:MemoryTarget",
+    "redis": "syncspec.targets.redis:RedisTarget",
 }
 # URL scheme -> kind
 SCHEMES: dict[str, str] = {
     "sqlite": "sql", "postgresql": "sql", "postgres": "sql", "mysql": "sql", "mariadb": "sql",
     "memory": "memory",
+    "redis": "redis", "rediss": "redis",
 }
-# a kind's URL when the workspace names none for it
+# a kind's URL when the workspace names none for it (none for redis: a Redis target is always declared)
 DEFAULT_URLS: dict[str, str] = {"memory": "memory://{name}"}
 
 

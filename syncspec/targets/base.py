@@ -102,6 +102,9 @@ class Target(Protocol):
     def index(self, binding: Binding) -> Index:
         """key -> (hash, soft-deleted) of every row the binding owns."""
 
+    def count(self, binding: Binding) -> int:
+        """How many live (not soft-deleted) rows the binding holds: the cheap drift guard of every sync."""
+
     def lookup(self, binding: Binding, keys: Sequence[Key]) -> Index:
         """Like ``index``, for a few keys only (new keys of an incremental run)."""
 

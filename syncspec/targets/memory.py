@@ -71,6 +71,9 @@ class MemoryTarget:
     def index(self, binding: Binding) -> Index:
         return {k: (r["hash"], r["deleted"]) for k, r in self.data.get(binding.label, {}).items()}
 
+    def count(self, binding: Binding) -> int:
+        return sum(not r["deleted"] for r in self.data.get(binding.label, {}).values())
+
     def lookup(self, binding: Binding, keys: Sequence[Key]) -> Index:
         rows = self.data.get(binding.label, {})
         return {k: (rows[k]["hash"], rows[k]["deleted"]) for k in keys if k in rows}

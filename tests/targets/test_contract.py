@@ -3,7 +3,7 @@
 Each test drives a real workspace through the library (``Workspace.sync``/``plan``) and
 reads what the target really holds through the Target interface itself, so a new kind
 joins by adding one entry to ``KINDS`` below: memory (the reference), SQLite,
-PostgreSQL and MariaDB today.
+PostgreSQL, MariaDB and Redis today.
 """
 
 from __future__ import annotations
@@ -49,7 +49,9 @@ COLUMNS = """\
 
 
 def _spec(kind: str) -> str:
-    head = "target:\n  table: notes\n" if kind == "sql" else "target:\n  kind: memory\n  use: mem\n  table: notes\n"
+    head = {"sql": "target:\n  table: notes\n",
+            "memory": "target:\n  kind: memory\n  use: mem\n  table: notes\n",
+            "redis": "target:\n  kind: redis\n  use: cache\n  table: notes\n"}[kind]
     return textwrap.dedent("""\
         sync: notes
         source:
@@ -59,7 +61,7 @@ def _spec(kind: str) -> str:
         """) + head + COLUMNS
 
 
-@pytest.fixture(params=["memory", "sqlite", "postgresql", "mariadb"])
+@pytest.fixture(params=["memory", "sqlite", "postgresql", "mariadb", "redis"])
 def kind(request):
     return request.param
 
@@ -70,6 +72,9 @@ def workspace(kind, tmp_path, request):
     if kind == "memory":
         database = f"sqlite:///{tmp_path / 'unused.db'}"
         extra = f"targets:\n  mem: memory://{uuid.uuid4().hex}\n"
+    elif kind == "redis":
+        database = f"sqlite:///{tmp_path / 'unused.db'}"
+        extra = f"targets:\n  cache: \"{request.getfixturevalue('redis_url')}\"\n"
     else:
         database = {"sqlite": f"sqlite:///{tmp_path / 'target.db'}",
                     "postgresql": None, "mariadb": None}[kind] or request.getfixturevalue(
@@ -79,7 +84,7 @@ def workspace(kind, tmp_path, request):
     (root / "specs").mkdir(parents=True)
     (root / "docs").mkdir()
     (root / "syncspec.yaml").write_text(f"project: contract\ndatabase: {database}\nspecs: specs/\n{extra}")
-    (root / "specs" / "notes.yaml").write_text(_spec("sql" if kind != "memory" else "memory"))
+    (root / "specs" / "notes.yaml").write_text(_spec(kind if kind in ("memory", "redis") else "sql"))
     (root / "docs" / "NOTES.md").write_text(NOTES)
     return root
 

@@ -7,6 +7,7 @@ can run inside that transaction is the dialect's business (dialect.py), not the 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -55,10 +56,35 @@ class SqlTarget:
         if self.db is not None:
             self.db.close()
 
-    def lock(self, timeout: float):
+    @contextmanager
+    def lock(self, timeout: float) -> Iterator[None]:
+        """The run lock; a run that cannot get it says who holds it (process, and the run in progress)."""
+        from ...errors import LockNotAcquired
         from .database import run_lock
 
-        return run_lock(self.db, self.url, timeout)
+        entered = False
+        try:
+            with run_lock(self.db, self.url, timeout):
+                entered = True
+                yield
+        except LockNotAcquired as exc:
+            if entered:
+                raise
+            running = self._running_run()
+            if running:
+                exc.problems[0] = dataclasses.replace(exc.problems[0],
+                                                      message=f"{exc.problems[0].message}; {running}")
+            raise
+
+    def _running_run(self) -> str | None:
+        try:
+            runs = [r for r in self.state_store().runs(limit=5) if r.state == "running"]
+        except Exception:  # noqa: BLE001 - only a courtesy for the message
+            return None
+        if not runs:
+            return None
+        r = runs[0]
+        return f"run {r.run_id[:8]} running since {r.created_at:%Y-%m-%d %H:%M:%S} UTC"
 
     def state_store(self) -> Ledger:
         from ...ledger import Ledger
@@ -158,6 +184,9 @@ class SqlTarget:
 
     def index(self, binding: Binding) -> Index:
         return self._table(binding).index(binding.spec)
+
+    def count(self, binding: Binding) -> int:
+        return self._table(binding).count(binding.spec)
 
     def lookup(self, binding: Binding, keys: Sequence[Key]) -> Index:
         return self._table(binding).lookup(binding.spec, keys)

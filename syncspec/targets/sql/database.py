@@ -145,7 +145,11 @@ def connect(target: Target, readonly: bool = False):
             kwargs["password"] = unquote(parsed.password)
         name = parsed.path.lstrip("/")
         if target.backend == "postgresql":
+            import os
+            import socket
+
             kwargs["connect_timeout"] = 5
+            kwargs["application_name"] = f"syncspec {socket.gethostname()}:{os.getpid()}"[:63]
             db = peewee.PostgresqlDatabase(name, **kwargs)
         else:
             kwargs.update(connect_timeout=5, charset="utf8mb4")
@@ -212,10 +216,25 @@ def run_lock(db, target: Target, timeout: float) -> Iterator[None]:
         if path is None:
             yield
             return
-        with _file_lock(str(path) + ".lock", timeout) as got:
+        holder = Path(str(path) + ".lock.holder")
+        lock = _file_lock(str(path) + ".lock", timeout)
+        try:
+            got = lock.__enter__()
+        except OSError as exc:
+            raise TargetError(problems=[Problem(
+                f"cannot create the lock file {path}.lock: {exc.strerror or exc}",
+                hint="syncspec needs write access to the database's folder (the lock sits beside the file)")],
+                target=target.masked) from None
+        try:
             if not got:
-                raise _busy(target, timeout)
-            yield
+                raise _busy(target, timeout, _read_holder(holder))
+            _write_holder(holder)
+            try:
+                yield
+            finally:
+                holder.unlink(missing_ok=True)
+        finally:
+            lock.__exit__(None, None, None)
         return
     # Named after the database the connection is in, not the URL's text: 127.0.0.1 and localhost,
     # or a URL with and without a user, reach one database and must share one lock.
@@ -226,7 +245,7 @@ def run_lock(db, target: Target, timeout: float) -> Iterator[None]:
         deadline = time.monotonic() + timeout
         while not db.execute_sql("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0]:
             if time.monotonic() >= deadline:
-                raise _busy(target, timeout)
+                raise _busy(target, timeout, _pg_holder(db, key))
             time.sleep(0.1)
         try:
             yield
@@ -236,15 +255,61 @@ def run_lock(db, target: Target, timeout: float) -> Iterator[None]:
     name = f"syncspec_{key & 0xFFFFFFFF:x}"
     # GET_LOCK names are server-wide, hence the database in the name; its timeout is whole seconds
     if not db.execute_sql("SELECT GET_LOCK(%s, %s)", (name, math.ceil(max(timeout, 0)))).fetchone()[0]:
-        raise _busy(target, timeout)
+        raise _busy(target, timeout, _mysql_holder(db, name))
     try:
         yield
     finally:
         db.execute_sql("SELECT RELEASE_LOCK(%s)", (name,))
 
 
-def _busy(target: Target, timeout: float) -> LockNotAcquired:
+def _busy(target: Target, timeout: float, holder: str | None = None) -> LockNotAcquired:
+    who = f": held by {holder}" if holder else ""
     return LockNotAcquired(problems=[Problem(
-        f"another syncspec run holds the lock on {target.masked} (waited {timeout:g}s)",
-        hint="wait for it to finish, or raise lock_timeout in syncspec.yaml / --lock-timeout")],
-        target=target.masked)
+        f"another syncspec run holds the lock on {target.masked} (waited {timeout:g}s){who}",
+        hint="wait for it to finish, or raise lock_timeout in syncspec.yaml / --lock-timeout; a holder that "
+             "died frees the lock by itself")], target=target.masked, holder=holder)
+
+
+def _write_holder(path: Path) -> None:
+    """Who holds the SQLite run lock (host, pid, since), for the message of a run that waits for it."""
+    import datetime as dt
+    import json
+    import os
+    import socket
+
+    since = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    try:
+        path.write_text(json.dumps({"host": socket.gethostname(), "pid": os.getpid(), "since": since}))
+    except OSError:
+        pass          # the lock itself holds; only the courtesy note is missing
+
+
+def _read_holder(path: Path) -> str | None:
+    import json
+
+    try:
+        data = json.loads(path.read_text())
+        return f"pid {data['pid']} on {data['host']} since {data['since']}"
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _pg_holder(db: Any, key: int) -> str | None:
+    """The backend holding our advisory lock: its application name (syncspec host:pid), client, since."""
+    unsigned = key & 0xFFFFFFFFFFFFFFFF
+    rows = db.execute_sql(
+        "SELECT l.classid::bigint, l.objid::bigint, a.pid, a.application_name, a.client_addr, a.backend_start "
+        "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+        "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1").fetchall()
+    for classid, objid, pid, app, client, start in rows:
+        if (classid << 32) | objid == unsigned:
+            return f"{app or 'backend'} (server pid {pid}, client {client or 'local'}, connected {start:%Y-%m-%d %H:%M:%S})"
+    return None
+
+
+def _mysql_holder(db: Any, name: str) -> str | None:
+    row = db.execute_sql("SELECT IS_USED_LOCK(%s)", (name,)).fetchone()
+    if not row or row[0] is None:
+        return None
+    found = db.execute_sql("SELECT HOST, TIME FROM information_schema.PROCESSLIST WHERE ID = %s", (row[0],)).fetchone()
+    return f"connection {row[0]}" + (f" from {found[0]}, connected {found[1]} s" if found else "")

@@ -26,6 +26,7 @@ class Dialect:
     native_dates = True                     # the driver takes date/datetime objects (else ISO text)
     current_database = "current_database()"
     constraint_schema = "current_schema()"
+    key_collation: str | None = None        # deterministic, byte-wise by default (SQLite, PostgreSQL)
 
     def ddl_before_transaction(self, migration: Any) -> bool:
         """Must this table change run (and commit) before the run's transaction opens?"""
@@ -112,6 +113,7 @@ class MysqlDialect(Dialect):
     returning_on_insert = False
     current_database = "DATABASE()"
     constraint_schema = "DATABASE()"
+    key_collation = "utf8mb4_bin"           # the default collation folds case and accents
 
     def ddl_before_transaction(self, migration: Any) -> bool:
         return True

@@ -32,6 +32,9 @@ def _field(ctype: str, in_key: bool, length: int | None, nullable: bool = True, 
         kwargs["constraints"] = [pw.SQL(f"DEFAULT {literal(default, ctype, backend)}")]
     if ctype == "text":
         if in_key or indexed or length:
+            collation = dialect_for(backend).key_collation
+            if collation:    # keys compare as the source does (`api`, `API`); FKs need one collation
+                kwargs["collation"] = collation
             return pw.CharField(max_length=length or 255, **kwargs)
         return pw.TextField(**kwargs)
     if ctype == "json":
@@ -137,6 +140,7 @@ class SqlTable:
         self.model = model
         self.fields = self.model._meta.fields
         self._statements: dict[tuple, tuple[str, list[int]]] = {}   # see _statement
+        self._real: set[str] | None = None                           # see existing
         for columns, unique, given in indexes:
             index_name = given or index_name_for(self.name, columns, unique)
             self.index_defs.append((index_name, tuple(columns), unique))
@@ -217,6 +221,17 @@ class SqlTable:
                 out[tuple(key_part(v) for v in row[:n])] = (row[n], len(row) > n + 1 and row[n + 1] is not None)
         return out
 
+    def count(self, spec: Spec) -> int:
+        """Live rows of the spec's partition: one indexed COUNT (the drift guard of a plain sync)."""
+        if not self.exists():
+            return 0
+        query = self.model.select()
+        for name, value in spec.partition.items():
+            query = query.where(self.fields[name] == value)
+        if self.soft_delete:
+            query = query.where(self.fields["deleted_at"].is_null())
+        return int(query.count())
+
     def lookup(self, spec: Spec, keys: Sequence[tuple]) -> dict[tuple, tuple[str | None, bool]]:
         """Like ``index`` but only for ``keys`` (new keys of an incremental sync)."""
         if not keys or not self.exists():
@@ -224,43 +239,42 @@ class SqlTable:
         if len(keys) > 2000:
             full = self.index(spec)
             return {k: full[k] for k in keys if k in full}
-        import operator
-        from functools import reduce
-
         cols = [self.fields[k] for k in self.key] + [self.fields[self.hash_column]]
         if self.soft_delete:
             cols.append(self.fields["deleted_at"])
         n = len(self.key)
         out: dict[tuple, tuple[str | None, bool]] = {}
         for start in range(0, len(keys), 200):
-            terms = [reduce(operator.and_, [self.fields[name] == self._key_param(key, i)
-                                            for i, name in enumerate(self.key)])
-                     for key in keys[start:start + 200]]
-            query = self.model.select(*cols).where(reduce(operator.or_, terms))
+            query = self.model.select(*cols).where(self._any_key(keys[start:start + 200]))
             for name, value in spec.partition.items():
                 query = query.where(self.fields[name] == value)
             for row in query.tuples():
                 out[tuple(key_part(v) for v in row[:n])] = (row[n], len(row) > n + 1 and row[n + 1] is not None)
         return out
 
+    def _any_key(self, keys: Sequence[tuple]) -> Any:
+        """``key = k1 OR key = k2 ...`` as one flat list: nested binary ORs overflow SQLite's parser
+        stack at ~84 composite keys (issue 11, defect 13)."""
+        import peewee as pw
+
+        if len(self.key) == 1:
+            return self.fields[self.key[0]].in_([self._key_param(key, 0) for key in keys])
+        terms = [pw.NodeList([self.fields[name] == self._key_param(key, i) for i, name in enumerate(self.key)],
+                             glue=" AND ", parens=True) for key in keys]
+        return pw.NodeList(terms, glue=" OR ", parens=True)
+
     def column_values(self, spec: Spec, keys: Sequence[tuple], names: Sequence[str]) -> dict[tuple, tuple]:
         """key -> stored values of ``names`` for ``keys`` (state checks): one narrow SELECT per 500 keys."""
         if not keys or not self.exists():
             return {}
-        import operator
-        from functools import reduce
-
         n = len(self.key)
-        cols = [self.fields[k] for k in self.key] + [self.fields[name] for name in names]
+        real = set(self.existing(names))
+        if not real:
+            return {}
+        cols = [self.fields[k] for k in self.key] + [self.fields[name] if name in real else _null() for name in names]
         out: dict[tuple, tuple] = {}
         for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
-            if n == 1:
-                cond = self.fields[self.key[0]].in_([self._key_param(key, 0) for key in chunk])
-            else:
-                cond = reduce(operator.or_, [reduce(operator.and_, [self.fields[name] == self._key_param(key, i)
-                                                                    for i, name in enumerate(self.key)])
-                                             for key in chunk])
+            cond = self._any_key(keys[start:start + 500])
             query = self.model.select(*cols).where(cond)
             for name, value in spec.partition.items():
                 query = query.where(self.fields[name] == value)
@@ -269,17 +283,28 @@ class SqlTable:
         return out
 
     def fetch(self, spec: Spec, keys: Iterable[tuple]) -> dict[tuple, dict[str, Any]]:
-        """Full stored rows for a few keys (plan shows which columns an update changes)."""
-        out = {}
-        for key in keys:
-            cond = None
-            for name, value in zip(self.key, key):
-                term = self.fields[name] == value
-                cond = term if cond is None else cond & term
-            row = self.model.select().where(cond).dicts().first()
-            if row is not None:
-                out[key] = row
+        """Stored rows for some keys (plan --details, verify), 500 keys a query. Only columns the real
+        table has are read: a column a spec just added is not there before the sync that adds it."""
+        keys = list(keys)
+        if not keys or not self.exists():
+            return {}
+        names = self.existing(list(self.fields))
+        n = len(self.key)
+        cols = [self.fields[k] for k in self.key] + [self.fields[c] for c in names]
+        out: dict[tuple, dict[str, Any]] = {}
+        for start in range(0, len(keys), 500):
+            query = self.model.select(*cols).where(self._any_key(keys[start:start + 500]))
+            for name, value in spec.partition.items():
+                query = query.where(self.fields[name] == value)
+            for row in query.tuples():
+                out[tuple(key_part(v) for v in row[:n])] = dict(zip(names, row[n:]))
         return out
+
+    def existing(self, names: Sequence[str]) -> list[str]:
+        """``names`` that are real columns of the table now (declared ones may be added by this run)."""
+        if self._real is None:
+            self._real = {c.name for c in self.db.get_columns(self.name)}
+        return [n for n in names if n in self._real]
 
     # -- write ------------------------------------------------------------
     def _sql(self, query) -> tuple[str, list[int]]:
@@ -377,6 +402,13 @@ class SqlTable:
 
     def _executemany(self, sql: str, params: list[tuple]) -> None:
         executemany(self.db, sql, params)
+
+
+def _null() -> Any:
+    """NULL in a select list: a state column the table does not have yet holds no state."""
+    import peewee as pw
+
+    return pw.SQL("NULL")
 
 
 def bulk_insert(db, model, names: list[str], rows: Sequence[tuple]) -> None:
