@@ -86,7 +86,7 @@ def peewee_module():
             return peewee
         held = [m for m in _DRIVERS if m not in sys.modules]
         for m in held:
-            sys.modules[m] = None  # type: ignore[assignment]   # "import psycopg2" in peewee: ImportError
+            sys.modules[m] = None   # "import psycopg2" in peewee: ImportError
         try:
             import peewee
         finally:
