@@ -101,7 +101,7 @@ def read_config(root: Path, database_url: str | None = None) -> WorkspaceConfig:
                                             hint="write at least 'project: NAME' (see `syncspec init`)")])
     from .spec.validated import ValidatedCache
 
-    validated = ValidatedCache(root)
+    validated = ValidatedCache()
     problems = validate_document(doc, WORKSPACE_SCHEMA, cache=validated)
     validated.save()
     if problems:

@@ -23,7 +23,7 @@ def load_specs(root: Path, specs_dir: Path, context: dict[str, str],
     problems: list[Problem] = []
     specs: list[Spec] = []
     docs: dict[str, Located] = {}
-    validated = ValidatedCache(root)          # unchanged specs skip jsonschema (spec/validated.py)
+    validated = ValidatedCache()          # unchanged specs skip jsonschema (spec/validated.py)
     if not specs_dir.is_dir():
         raise SpecError(problems=[Problem(f"specs folder {_rel(specs_dir, root)!r} does not exist",
                                           file="syncspec.yaml",

@@ -2,9 +2,11 @@
 
 jsonschema is the largest import of a no-op sync (and of every git hook that has to load specs).
 Validation is a pure function of the document and the schema, so a digest of both that passed
-once passes again: ``.syncspec/validated.json`` keeps such digests (the document's data with its
-types tagged, so the date 2024-01-01 and the string '2024-01-01' differ; the schema's own text).
-An edited spec has a new digest and is validated in full. Not writable: nothing is cached.
+once passes again: ``validated.json`` in the user's cache folder (``$SYNCSPEC_CACHE_DIR``, else
+``$XDG_CACHE_HOME/syncspec``, else ``~/.cache/syncspec``; not the workspace, so read-only verbs
+leave it untouched) keeps such digests (the document's data with its types tagged, so the date
+2024-01-01 and the string '2024-01-01' differ; the schema's own text). An edited spec has a new
+digest and is validated in full. Not writable: nothing is cached.
 """
 
 from __future__ import annotations
@@ -15,8 +17,15 @@ import os
 from pathlib import Path
 from typing import Any
 
-CACHE = ".syncspec/validated.json"
-KEEP = 256
+KEEP = 512
+
+
+def cache_dir() -> Path:
+    explicit = os.environ.get("SYNCSPEC_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "syncspec"
 
 
 def _tag(value: Any) -> str:
@@ -35,10 +44,10 @@ def _canon(value: Any) -> Any:
 
 
 class ValidatedCache:
-    """Digests of (schema, document) pairs that validated, for one workspace."""
+    """Digests of (schema, document) pairs that validated (content-addressed: shared by every workspace)."""
 
-    def __init__(self, root: Path | str):
-        self.path = Path(root) / CACHE
+    def __init__(self) -> None:
+        self.path = cache_dir() / "validated.json"
         try:
             self.known: list[str] = list(json.loads(self.path.read_text(encoding="utf-8")))
         except (OSError, ValueError, TypeError):
