@@ -59,12 +59,16 @@ def plan(c, spec=None, project=None, database_url=None, json=False, check=False,
     _run("plan", *args, project=project, database_url=database_url, json=json)
 
 
-@task(help=_help("spec", "max-seconds", "lock-timeout", "all", "allow-empty", "allow-destructive"),
+@task(help=dict(_help("spec", "max-seconds", "lock-timeout", "all", "allow-empty", "allow-destructive"),
+               staged="only specs whose files are staged", force="sync even from an older commit",
+               **{"changed-since": "only specs whose files differ from this git ref"}),
       iterable=["spec"])
 def sync(c, spec=None, project=None, database_url=None, json=False, max_seconds=None, lock_timeout=None,
-         all=False, allow_empty=False, allow_destructive=False):
+         all=False, allow_empty=False, allow_destructive=False, staged=False, changed_since=None, force=False):
     """Write what changed into the targets, all-or-nothing."""
     args = _specs(spec) + (["--max-seconds", str(max_seconds)] if max_seconds else [])
+    args += (["--staged"] if staged else []) + (["--changed-since", changed_since] if changed_since else [])
+    args += ["--force"] if force else []
     args += (["--all"] if all else []) + (["--allow-empty"] if allow_empty else [])
     args += ["--lock-timeout", str(lock_timeout)] if lock_timeout is not None else []
     args += ["--allow-destructive"] if allow_destructive else []
