@@ -134,13 +134,14 @@ class Watcher:
         except ImportError:
             raise _missing_watchfiles() from None
         self.load()
-        self.log(f"watching {self.root} (Ctrl-C or SIGTERM stops)")
-        if self.reconcile and self.ws is not None:
-            names = [i.name for i in self.infos if i.runs_on("watch") or i.runs_on("interval")]
-            self.sync(names, "reconcile at start", full=True)
         root = str(self.root)
-        # one notifier for the whole watch: events that arrive during a sync wait for the next batch
+        # one notifier for the whole watch, watching before the reconcile: events that arrive during a
+        # sync (the reconcile included) wait for the next batch instead of being lost
         with RustNotify([root], False, False, 300, True, False) as notifier:
+            self.log(f"watching {self.root} (Ctrl-C or SIGTERM stops)")
+            if self.reconcile and self.ws is not None:
+                names = [i.name for i in self.infos if i.runs_on("watch") or i.runs_on("interval")]
+                self.sync(names, "reconcile at start", full=True)
             while not self.stop.is_set():
                 flt = DefaultFilter(ignore_paths=tuple(self.ignored()))
                 raw = notifier.watch(self.debounce_ms, self.step_ms, 1000 if self.due else 5000, self)

@@ -50,6 +50,7 @@ def title(root):
 
 def test_watch_syncs_an_edit_within_seconds_and_stops_cleanly_on_sigterm(seed_repo):
     proc = start(seed_repo)
+    out = ""
     try:
         wait_for(lambda: title(seed_repo) == "System State Documentation Refresh", what="the reconcile at start")
         edit(seed_repo, "SYSTEM_STATE.md", TITLE_238, "## Phase 238: Watched")
@@ -63,8 +64,12 @@ def test_watch_syncs_an_edit_within_seconds_and_stops_cleanly_on_sigterm(seed_re
         edit(seed_repo, "SYSTEM_STATE.md", "\n## Phase 238: duplicate\n", "\n## Phase 242: After the failure\n")
         wait_for(lambda: rows(seed_repo, "SELECT title FROM phases WHERE phase = 242") == [("After the failure",)],
                  timeout=10, what="a sync after a failed one")
-    finally:
+    except AssertionError as exc:
         out = stop(proc)
+        raise AssertionError(f"{exc}\nwatch said:\n{out}") from None
+    finally:
+        if proc.returncode is None:
+            out = stop(proc)
     assert proc.returncode == 0, out
     assert "reconcile at start" in out and "system_state failed" in out and "still watching" in out
     assert "SIGTERM" in out and "stopped after" in out
