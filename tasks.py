@@ -28,6 +28,18 @@ def bench(c, sizes="1000,10000,100000", large=False, json=None, startup=False):
         raise Exit(code=code)
 
 
-namespace = Collection(test, bench)
+@task(help={"kills": "SIGKILL trials on SQLite (default 200)", "pg_kills": "SIGKILL trials on PostgreSQL (default 50)",
+            "processes": "concurrent processes (default 8)", "fuzz": "hypothesis inputs per kind (default 33334)",
+            "pg_url": "a PostgreSQL database to use (default: none, SQLite only)"})
+def stress(c, kills=200, pg_kills=50, processes=8, fuzz=33334, pg_url=None):
+    """Heavy trust checks: SIGKILL mid-run, pg_terminate_backend, concurrent processes, fuzzing."""
+    from bench.stress import main
+
+    code = main(int(kills), int(pg_kills), int(processes), int(fuzz), pg_url)
+    if code:
+        raise Exit(code=code)
+
+
+namespace = Collection(test, bench, stress)
 for name, t in syncspec_ns.tasks.items():
     namespace.add_task(t, name)

@@ -32,6 +32,8 @@ class SourceFile:
     display: str
     size: int
     mtime_ns: int
+    ctime_ns: int = 0
+    inode: int = 0
     raw: bytes | None = None      # read once when hashed, handed on to the parser, then dropped
     sha: str = ""
 
@@ -44,6 +46,10 @@ class SourceFile:
     @property
     def stamp(self) -> int:
         return stable_mtime(self.mtime_ns)
+
+    def touched(self) -> tuple[str, int, int, int, int]:
+        """What the ledger re-stamps for a file whose bytes did not change."""
+        return (self.display, self.size, self.stamp, self.ctime_ns, self.inode)
 
 
 @dataclass
@@ -92,7 +98,7 @@ def list_files(spec: Spec, root: Path) -> list[SourceFile]:
             st = os.stat(path)
         except FileNotFoundError:       # deleted between the listing and now: it is simply gone
             continue
-        out.append(SourceFile(path, display, st.st_size, st.st_mtime_ns))
+        out.append(SourceFile(path, display, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
     return out
 
 
@@ -120,7 +126,8 @@ def classify_files(files: list[SourceFile], states: Mapping[str, FileState], sta
     for f in files:
         present.add(f.display)
         old = states.get(f.display)
-        same_stat = old is not None and old.size == f.size and old.mtime_ns == f.mtime_ns
+        same_stat = (old is not None and old.size == f.size and old.mtime_ns == f.mtime_ns
+                     and (not old.inode or (old.ctime_ns, old.inode) == (f.ctime_ns, f.inode)))
         if same_stat and not rehash:
             out.unchanged.append(f)
             continue

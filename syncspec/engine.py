@@ -96,10 +96,13 @@ class Targets:
             self.state.open(write)
 
     def close(self) -> None:
-        for t in self.targets.values():
-            t.close()
-        if self.state is not None:
-            self.state.close()
+        """Close every target; a close that fails changes nothing the run did (it committed or rolled back)."""
+        closing: list[Any] = [*self.targets.values(), *([self.state] if self.state is not None else [])]
+        for t in closing:
+            try:
+                t.close()
+            except Exception:  # noqa: BLE001 - e.g. a connection already lost after the commit
+                pass
 
     def error(self, exc: BaseException) -> SyncSpecError | None:
         if isinstance(exc, SyncSpecError):
@@ -123,6 +126,7 @@ def execute(cfg: WorkspaceConfig, specs: list[Spec], target_label: str | None, w
     label = run.label
     stores: dict[str, StateStore] = {}
     run_id: str | None = None
+    committing = False
     try:
         run.open(write)
         if not write:
@@ -131,6 +135,7 @@ def execute(cfg: WorkspaceConfig, specs: list[Spec], target_label: str | None, w
             timeout = cfg.lock_timeout if opts.lock_timeout is None else opts.lock_timeout
             for t in run.targets.values():
                 stack.enter_context(t.lock(timeout))
+                t.bound(timeout, opts.max_seconds)
             if run.state is not None:
                 stack.enter_context(run.state.lock(timeout))
             for t in run.targets.values():
@@ -139,6 +144,9 @@ def execute(cfg: WorkspaceConfig, specs: list[Spec], target_label: str | None, w
             commit = git_commit(cfg.root)
             for store in _distinct(stores.values()):    # on the record as running, before anything changes
                 store.begin_run(cfg.project, "sync", label, commit, utcnow(), run_id)
+            if any(t.irreversible(run.of(t, run.selected()), run.of(t, run.everything))
+                   for t in run.targets.values()):
+                _plan(cfg, specs, run, label, opts, time.perf_counter())   # input problems raise here, pre-DDL
             notes: dict[str, list[str]] = {}
             for t in run.targets.values():
                 notes.update(stack.enter_context(t.session(run.of(t, run.selected()), run.of(t, run.everything),
@@ -146,8 +154,11 @@ def execute(cfg: WorkspaceConfig, specs: list[Spec], target_label: str | None, w
             if run.state is not None:
                 stack.enter_context(run.state.transaction())
             result = _sync(cfg, specs, run, stores, run_id, label, notes, opts, Deadline(opts.max_seconds))
+            committing = True          # leaving the stack commits: from here a failure's outcome is unknown
     except BaseException as exc:
         err = run.error(exc)
+        if committing and err is not None and not isinstance(exc, SyncSpecError):
+            err = _unknown_outcome(err, run_id)
         if run_id is not None:        # bad input too: the targets are untouched, the run and its problems recorded
             for store in _distinct(stores.values()):
                 _record_failure(store, cfg, run_id, label, exc, err)
@@ -157,6 +168,14 @@ def execute(cfg: WorkspaceConfig, specs: list[Spec], target_label: str | None, w
     finally:
         run.close()
     return dataclasses.replace(result, seconds=time.perf_counter() - started)
+
+
+def _unknown_outcome(err: SyncSpecError, run_id: str | None) -> SyncSpecError:
+    """A connection lost while committing: the data may be in, so never say "nothing was written"."""
+    problems = [dataclasses.replace(p, hint=f"the commit's outcome is unknown: `syncspec history` shows whether "
+                                            f"run {(run_id or '')[:8]} succeeded, `syncspec verify` whether the "
+                                            "target matches the sources") for p in err.problems]
+    return type(err)(problems=problems, **err.attrs)
 
 
 def _sync(cfg: WorkspaceConfig, specs: list[Spec], run: Targets, stores: dict[str, StateStore], run_id: str,

@@ -42,9 +42,12 @@ class ParsedFile:
     sha256: str
     entries: list[list]                # [[key, hash], ...] in file order
     sections: list[list] | None        # [[digest, length, rows, lines], ...] (sources/pieces.py)
+    ctime_ns: int = 0
+    inode: int = 0
 
     def as_tuple(self) -> tuple:
-        return (self.path, self.size, self.mtime_ns, self.sha256, self.entries, self.sections)
+        return (self.path, self.size, self.mtime_ns, self.sha256, self.entries, self.sections, self.ctime_ns,
+                self.inode)
 
 
 @dataclass
@@ -62,7 +65,7 @@ class Lane:
     seen: dict[Key, tuple[str, int]] = field(default_factory=dict)
     unread: int = 0                                      # entries of files not parsed
     unchanged: int = 0
-    touched: list[tuple[str, int, int]] = field(default_factory=list)
+    touched: list[tuple] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     inserts: list[Row] = field(default_factory=list)
     updates: list[tuple[Row, str | None]] = field(default_factory=list)
@@ -101,7 +104,7 @@ class Lane:
         assert store is not None
         problems.add(SourceError, found.problems)
         self.removed = found.removed
-        self.touched = [(f.display, f.size, f.stamp) for f in found.touched]
+        self.touched = [f.touched() for f in found.touched]
         if opts.full and opts.values:          # every stored value is compared: every file is parsed
             self.index = self.target.index(self.binding)
             self.to_parse = {f.display for f in found.changed} | {f.display for f in found.unchanged}
@@ -151,7 +154,7 @@ class Lane:
                     self.seen[key] = (f.display, 0)
                 self.unchanged += len(entries)
                 if f.display in touched:
-                    self.touched.append((f.display, f.size, f.stamp))
+                    self.touched.append(f.touched())
             else:
                 self.to_parse.add(f.display)    # the target drifted from this file: parse and repair
 
@@ -259,7 +262,8 @@ class Lane:
                                                      owners.get(row.key, f"table {self.spec.table}")))
 
     def end_file(self, f: SourceFile) -> None:
-        self.parsed.append(ParsedFile(f.display, f.size, f.stamp, f.sha, self._entries, self._sections))
+        self.parsed.append(ParsedFile(f.display, f.size, f.stamp, f.sha, self._entries, self._sections, f.ctime_ns,
+                                      f.inode))
 
     # -- finish -----------------------------------------------------------------
     def report(self, problems: Collected) -> bool:

@@ -99,6 +99,8 @@ class FileState:
     sha256: str
     spec_hash: str
     entry_count: int
+    ctime_ns: int = 0        # with the inode, what `cp -p`, `rsync -t` and `touch -r` cannot set back (as git's
+    inode: int = 0           # index compares); 0: a ledger written before they were recorded
 
 
 def _entries(text: str) -> tuple[list, list | None]:
@@ -198,6 +200,8 @@ class Ledger:
             spec_hash = pw.CharField(max_length=64)
             entry_count = pw.IntegerField(default=0)
             entries = pw.TextField(default="[]")   # JSON [[key, hash], ...]
+            ctime_ns = pw.BigIntegerField(default=0)
+            inode = pw.BigIntegerField(default=0)
 
             class Meta:
                 table_name = "syncspec_source_files"
@@ -207,10 +211,30 @@ class Ledger:
         self.Run, self.Step, self.Event, self.SourceFile = Run, Step, Event, SourceFile
 
     def exists(self) -> bool:
-        return self.db.table_exists("syncspec_runs")
+        """All four tables are there (created in this order, one by one on MariaDB: check the last)."""
+        return self.db.table_exists("syncspec_source_files") and self.db.table_exists("syncspec_runs")
 
     def ensure(self) -> None:
         self.db.create_tables([self.Run, self.Step, self.Event, self.SourceFile])  # IF NOT EXISTS, each
+        self.upgrade()
+
+    def upgrade(self) -> None:
+        """Add the file-identity columns to a ledger written by an older syncspec (additive, nullable)."""
+        if self._identity():
+            return
+        from playhouse.migrate import SchemaMigrator, migrate
+
+        m = SchemaMigrator.from_database(self.db)
+        migrate(m.add_column("syncspec_source_files", "ctime_ns", self.SourceFile.ctime_ns),
+                m.add_column("syncspec_source_files", "inode", self.SourceFile.inode))
+        self._has_identity = True
+
+    def _identity(self) -> bool:
+        """Does syncspec_source_files have ctime_ns and inode (one look per Ledger)?"""
+        if getattr(self, "_has_identity", None) is None:
+            names = {c.name for c in self.db.get_columns("syncspec_source_files")}
+            self._has_identity = {"ctime_ns", "inode"} <= names
+        return bool(self._has_identity)
 
     # -- append -------------------------------------------------------------
     def start_run(self, project: str, command: str, target: str, git_commit: str | None,
@@ -249,6 +273,8 @@ class Ledger:
         """The run is on the record as ``running`` from its start, committed at once (its own transaction)."""
         if not self.exists():
             self.ensure()
+        else:
+            self.upgrade()
         self.start_run(project, command, target, git_commit, now, run_id=run_id)
         self.transition(run_id, "pending", "running", now)
 
@@ -287,7 +313,8 @@ class Ledger:
         if not self.db.table_exists("syncspec_source_files"):
             return {}
         F = self.SourceFile
-        query = F.select(F.path, F.size, F.mtime_ns, F.sha256, F.spec_hash, F.entry_count).where(F.spec == spec)
+        cols = [F.path, F.size, F.mtime_ns, F.sha256, F.spec_hash, F.entry_count]
+        query = F.select(*cols, *((F.ctime_ns, F.inode) if self._identity() else ())).where(F.spec == spec)
         return {row[0]: FileState(*row) for row in query.tuples().iterator()}
 
     def file_entries(self, spec: str, paths: Sequence[str]) -> dict[tuple, tuple[str, str]]:
@@ -323,9 +350,10 @@ class Ledger:
                     out[tuple(key)] = path
         return out
 
-    def save_files(self, spec: str, spec_hash: str, parsed: Sequence[tuple[str, int, int, str, list, list | None]],
-                   touched: Sequence[tuple[str, int, int]], removed: Sequence[str], replace_all: bool) -> None:
-        """Record the files' new state; parsed = (path, size, mtime_ns, sha256, [[key, hash], ...], pieces)."""
+    def save_files(self, spec: str, spec_hash: str, parsed: Sequence[tuple], touched: Sequence[tuple],
+                   removed: Sequence[str], replace_all: bool) -> None:
+        """Record the files' new state; parsed = (path, size, mtime_ns, sha256, [[key, hash], ...], pieces,
+        ctime_ns, inode); touched = (path, size, mtime_ns, ctime_ns, inode)."""
         from .targets.sql.table import bulk_insert
 
         F = self.SourceFile
@@ -335,14 +363,15 @@ class Ledger:
             gone = [p for p, *_ in parsed] + list(removed)
             for start in range(0, len(gone), 500):
                 F.delete().where((F.spec == spec) & F.path.in_(gone[start:start + 500])).execute()
-            for path, size, mtime_ns in touched:
-                F.update(size=size, mtime_ns=mtime_ns).where((F.spec == spec) & (F.path == path)).execute()
+            for path, size, mtime_ns, ctime_ns, inode in touched:
+                F.update(size=size, mtime_ns=mtime_ns, ctime_ns=ctime_ns, inode=inode).where(
+                    (F.spec == spec) & (F.path == path)).execute()
         rows = [(spec, path, size, mtime_ns, sha, spec_hash, len(entries),
                  json.dumps(entries if pieces is None else {"e": entries, "p": pieces},
-                            separators=(",", ":"), ensure_ascii=False))
-                for path, size, mtime_ns, sha, entries, pieces in parsed]
+                            separators=(",", ":"), ensure_ascii=False), ctime_ns, inode)
+                for path, size, mtime_ns, sha, entries, pieces, ctime_ns, inode in parsed]
         bulk_insert(self.db, F, ["spec", "path", "size", "mtime_ns", "sha256", "spec_hash", "entry_count",
-                                 "entries"], rows)
+                                 "entries", "ctime_ns", "inode"], rows)
 
     # -- read ---------------------------------------------------------------
     def runs(self, limit: int = 20, spec: str | None = None) -> list[RunRecord]:

@@ -50,14 +50,18 @@ def run_spec(root: Path, context: dict[str, str], spec: Spec, lanes: list[Lane],
                 records = batch.records if children is None else children.records(batch.records)
                 if batch.strategy is not None:
                     strategies[batch.strategy] = strategies.get(batch.strategy, 0) + len(records)
+                deadline.check(f"reading {f.display}")
                 rows: list[Row] = []
-                for record in records:
+                for i, record in enumerate(records):
+                    if i % 500 == 499:
+                        deadline.check(f"mapping {f.display}")   # a single big file is bounded too
                     row = mapper.map(record, mapping_problems)
                     if row is not None:
                         rows.append(row)
                 writing = not (source_problems or mapping_problems)
                 for lane in mine:
                     lane.take(batch, rows, writing)
+                    deadline.check(f"writing {f.display}")
         except SourceError as exc:
             source_problems.extend(exc.problems)
             continue

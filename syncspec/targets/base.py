@@ -79,6 +79,10 @@ class Target(Protocol):
     def lock(self, timeout: float) -> AbstractContextManager[None]:
         """Serialize runs on this target (LockNotAcquired, exit 5, after ``timeout``)."""
 
+    def bound(self, lock_seconds: float, max_seconds: float | None) -> None:
+        """Make every wait on the server end: row locks after ``lock_seconds``, statements after
+        ``max_seconds`` (their errors then map to exit 5 / exit 3 in ``error``)."""
+
     def describe(self, bindings: Sequence[Binding], everything: Sequence[Binding]) -> dict[str, list[str]]:
         """Plan: the structural changes a sync would make, per binding label (writes nothing)."""
 
@@ -87,6 +91,10 @@ class Target(Protocol):
         """Sync: prepare structure for ``bindings`` (``everything`` of the workspace defines shared
         structure) and hold the run's transaction where there is one; yields the changes applied.
         Leaving it normally commits; an exception rolls back what can be rolled back."""
+
+    def irreversible(self, bindings: Sequence[Binding], everything: Sequence[Binding]) -> bool:
+        """Would ``session`` make structural changes a failed run cannot undo? (The engine then checks
+        the run's whole input first, so bad input never leaves a migrated target.)"""
 
     def state_store(self) -> StateStore | None:
         """The ledger inside this target (transactional kinds), or None: the workspace's is used."""

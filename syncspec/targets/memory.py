@@ -45,6 +45,12 @@ class MemoryTarget:
     def lock(self, timeout: float):
         return nullcontext()
 
+    def irreversible(self, bindings: Sequence[Binding], everything: Sequence[Binding]) -> bool:
+        return False
+
+    def bound(self, lock_seconds: float, max_seconds: float | None) -> None:
+        pass
+
     def state_store(self) -> None:
         return None
 

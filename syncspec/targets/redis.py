@@ -181,6 +181,12 @@ class RedisTarget:
             self.client.close()
             self.client = None
 
+    def irreversible(self, bindings: Sequence[Binding], everything: Sequence[Binding]) -> bool:
+        return False
+
+    def bound(self, lock_seconds: float, max_seconds: float | None) -> None:
+        pass                     # socket timeouts bound every wait on the server already
+
     def lock(self, timeout: float):
         """No lock of its own (``locks=False``): the engine locks the workspace state database instead."""
         return nullcontext()

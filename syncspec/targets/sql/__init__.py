@@ -51,9 +51,18 @@ class SqlTarget:
             self.db = peewee_module().SqliteDatabase(":memory:")   # no database yet: an empty target, none created
         else:
             self.db = connect(self.url, readonly=not write and self.url.backend == "sqlite")
+            if not write:      # one snapshot for the whole read: a sync committing meanwhile is seen whole or not
+                self.db.execute_sql(self.dialect.snapshot_sql)
+                self._snapshot = True
 
     def close(self) -> None:
         if self.db is not None:
+            if getattr(self, "_snapshot", False):
+                try:
+                    self.db.execute_sql("ROLLBACK")
+                except Exception:  # noqa: BLE001 - closing anyway
+                    pass
+                self._snapshot = False
             self.db.close()
 
     @contextmanager
@@ -91,11 +100,30 @@ class SqlTarget:
 
         return Ledger(self.db)
 
+    def bound(self, lock_seconds: float, max_seconds: float | None) -> None:
+        """Every wait on the server ends: row locks after the lock timeout, statements after --max-seconds."""
+        self.dialect.bound(self.db, lock_seconds, max_seconds)
+
     def error(self, exc: BaseException) -> SyncSpecError | None:
-        """A driver error as a TargetError (exit 2); None for anything that is not one."""
+        """A driver error as a TargetError (exit 2), or exit 5 / 3 when a bound on waiting ran out;
+        None for anything that is not a driver error."""
+        from ...errors import LockNotAcquired, TimeLimitExceeded
+
         if not self.dialect.is_driver_error(exc):
             return None
+        while "cannot rollback" in str(exc) and exc.__context__ is not None:
+            exc = exc.__context__      # the rollback after a failure failed too: report the failure (disk full)
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        waited = self.dialect.waited(exc)
+        if waited == "lock":
+            return LockNotAcquired(problems=[Problem(
+                f"a row of {self.label} stayed locked by another session past the lock timeout: {detail}",
+                hint="nothing was written; find the session holding it, or raise --lock-timeout")],
+                target=self.label)
+        if waited == "time":
+            return TimeLimitExceeded(problems=[Problem(
+                f"a statement on {self.label} ran past --max-seconds: {detail}",
+                hint="nothing was written; raise --max-seconds")], target=self.label)
         return TargetError(problems=[Problem(f"database error on {self.label}: {detail}",
                                              hint="nothing was written; check the target database and rerun")],
                            target=self.label)
@@ -145,16 +173,38 @@ class SqlTarget:
         if early:
             with self.dialect.foreign_keys_off(self.db), self.db.atomic():
                 notes = {m.table.name: ddl.apply(self.db, self.url.backend, m) for m in early}
+        created = [m.table.name for m in early if m.create]
         if not self.dialect.transactional_ddl:
             self._ensure_ledger()
-        with self.db.atomic():
-            for m in migrations:          # where DDL is transactional it rolls back with a failed run
-                if m not in early:
-                    notes[m.table.name] = ddl.apply(self.db, self.url.backend, m)
-            if self.dialect.transactional_ddl:
-                self._ensure_ledger()
-            ddl.record(self.db, migrations, _utcnow())
-            yield notes
+        try:
+            with self.db.atomic():
+                for m in migrations:          # where DDL is transactional it rolls back with a failed run
+                    if m not in early:
+                        notes[m.table.name] = ddl.apply(self.db, self.url.backend, m)
+                if self.dialect.transactional_ddl:
+                    self._ensure_ledger()
+                ddl.record(self.db, migrations, _utcnow())
+                yield notes
+        except BaseException:
+            self._undo_creates(created)       # a failed first run leaves no empty tables behind
+            raise
+
+    def irreversible(self, bindings: Sequence[Binding], everything: Sequence[Binding]) -> bool:
+        """Would ``session`` change a table in a way a failed run cannot take back (MariaDB ALTERs,
+        SQLite rebuilds)? Then the engine checks the whole run's input before the session opens."""
+        return any(self.dialect.ddl_before_transaction(m) and not m.create
+                   for m in self._migrations(bindings, everything) if m.changes)
+
+    def _undo_creates(self, tables: list[str]) -> None:
+        if not tables:
+            return
+        try:
+            if self.db.in_transaction():
+                self.db.rollback()
+            for name in reversed(tables):     # parents were created first: drop children first
+                self.db.execute_sql(f"DROP TABLE IF EXISTS {self.dialect.quote(name)}")
+        except Exception:  # noqa: BLE001 - the original failure matters more; the tables are empty
+            pass
 
     def _ensure_ledger(self) -> None:
         from . import schema as ddl

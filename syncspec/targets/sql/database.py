@@ -32,6 +32,10 @@ SCHEMES: dict[str, tuple[str, str | None, str | None]] = {
 }
 
 
+CONNECT_SECONDS = 5          # connecting, handshake included
+STATEMENT_SECONDS = 600      # one statement's network wait on MySQL; --max-seconds bounds runs further
+
+
 @dataclass(frozen=True)
 class Target:
     """A resolved target database URL."""
@@ -129,9 +133,20 @@ def connect(target: Target, readonly: bool = False):
         if path is None:
             db = peewee.SqliteDatabase(":memory:")
         elif readonly:
-            db = peewee.SqliteDatabase(f"file:{path}?mode=ro", uri=True, pragmas={"query_only": 1})
+            import os
+
+            # a folder we cannot write: WAL's -shm cannot be made there, so read the file as immutable
+            flags = "mode=ro" if os.access(path.parent, os.W_OK) else "mode=ro&immutable=1"
+            db = peewee.SqliteDatabase(f"file:{path}?{flags}", uri=True, pragmas={"query_only": 1})
         else:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise TargetError(problems=[Problem(
+                    f"cannot create the folder of {target.masked}: {exc.strerror or exc}"
+                    + (f" ({exc.filename})" if exc.filename else ""),
+                    hint="point the database URL at a folder you can write (a path segment may be a file)")],
+                    target=target.masked) from None
             db = peewee.SqliteDatabase(str(path), pragmas={
                 "journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 10000, "synchronous": "normal"})
     else:
@@ -152,11 +167,16 @@ def connect(target: Target, readonly: bool = False):
             kwargs["application_name"] = f"syncspec {socket.gethostname()}:{os.getpid()}"[:63]
             db = peewee.PostgresqlDatabase(name, **kwargs)
         else:
-            kwargs.update(connect_timeout=5, charset="utf8mb4")
+            # read_timeout bounds the handshake too: a port that accepts TCP and never answers gives up
+            kwargs.update(connect_timeout=5, read_timeout=CONNECT_SECONDS, write_timeout=CONNECT_SECONDS,
+                          charset="utf8mb4")
             # microsecond timestamps (run order, updated_at) and LONGTEXT (TEXT stops at 64 KB)
             db = peewee.MySQLDatabase(name, field_types={"DATETIME": "DATETIME(6)", "TEXT": "LONGTEXT"}, **kwargs)
     try:
         db.connect(reuse_if_open=True)
+        if target.backend == "mysql":      # connected: statements may take longer than a handshake
+            conn = db.connection()
+            conn._read_timeout = conn._write_timeout = STATEMENT_SECONDS
     except peewee.DatabaseError as exc:
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise TargetError(

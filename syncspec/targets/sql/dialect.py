@@ -27,6 +27,7 @@ class Dialect:
     current_database = "current_database()"
     constraint_schema = "current_schema()"
     key_collation: str | None = None        # deterministic, byte-wise by default (SQLite, PostgreSQL)
+    snapshot_sql = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"   # read verbs see one committed state
 
     def ddl_before_transaction(self, migration: Any) -> bool:
         """Must this table change run (and commit) before the run's transaction opens?"""
@@ -65,6 +66,20 @@ class Dialect:
             return dt.datetime.fromisoformat(value)
         return value
 
+    def bound(self, db: Any, lock_seconds: float, statement_seconds: float | None) -> None:
+        """Bound the run's waits on the server: row locks by --lock-timeout, statements by --max-seconds."""
+        db.execute_sql(f"SET lock_timeout = {max(1, int(lock_seconds * 1000))}")
+        if statement_seconds is not None:
+            db.execute_sql(f"SET statement_timeout = {max(1, int(statement_seconds * 1000))}")
+
+    def waited(self, exc: BaseException) -> str | None:
+        """'lock' or 'time' when a driver error is one of the bounds above running out."""
+        code = getattr(exc, "pgcode", None) or getattr(getattr(exc, "orig", None), "pgcode", None)
+        return {"55P03": "lock", "57014": "time"}.get(code or "")
+
+    def quote(self, name: str) -> str:
+        return '"' + name.replace('"', '""') + '"'
+
     def is_driver_error(self, exc: BaseException) -> bool:
         import peewee
 
@@ -77,6 +92,7 @@ class SqliteDialect(Dialect):
     driver = None
     extra = None
     json_type = "TEXT"                      # plus a json_valid CHECK (targets/sql/table.py)
+    snapshot_sql = "BEGIN"                  # WAL: a read transaction's snapshot starts at its first read
     returning_on_insert = False
     native_dates = False
 
@@ -97,6 +113,12 @@ class SqliteDialect(Dialect):
     def boolean_literal(self, value: bool) -> str:
         return "1" if value else "0"
 
+    def bound(self, db: Any, lock_seconds: float, statement_seconds: float | None) -> None:
+        pass                                 # busy_timeout (10 s) bounds waits on the file already
+
+    def waited(self, exc: BaseException) -> str | None:
+        return None
+
     def key_param(self, value: Any, ctype: str | None) -> Any:
         if isinstance(value, str) and ctype == "datetime":
             return value.replace("T", " ")
@@ -114,9 +136,23 @@ class MysqlDialect(Dialect):
     current_database = "DATABASE()"
     constraint_schema = "DATABASE()"
     key_collation = "utf8mb4_bin"           # the default collation folds case and accents
+    snapshot_sql = "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY"
 
     def ddl_before_transaction(self, migration: Any) -> bool:
         return True
+
+    def quote(self, name: str) -> str:
+        return "`" + name.replace("`", "``") + "`"
+
+    def bound(self, db: Any, lock_seconds: float, statement_seconds: float | None) -> None:
+        db.execute_sql(f"SET SESSION innodb_lock_wait_timeout = {max(1, int(lock_seconds + 0.999))}")
+        if statement_seconds is not None:     # SELECTs only on MariaDB/MySQL
+            db.execute_sql(f"SET SESSION max_statement_time = {max(0.001, statement_seconds):.3f}")
+
+    def waited(self, exc: BaseException) -> str | None:
+        args = getattr(exc, "args", ())
+        code = args[0] if args and isinstance(args[0], int) else None
+        return {1205: "lock", 1969: "time", 3024: "time"}.get(code or 0)
 
     def boolean_literal(self, value: bool) -> str:
         return "1" if value else "0"
