@@ -144,7 +144,7 @@ def execute(cfg: WorkspaceConfig, specs: list[Spec], target_label: str | None, w
             commit = git_commit(cfg.root)
             for store in _distinct(stores.values()):    # on the record as running, before anything changes
                 store.begin_run(cfg.project, "sync", label, commit, utcnow(), run_id)
-            if any(t.irreversible(run.of(t, run.selected()), run.of(t, run.everything))
+            if any(t.irreversible(run.of(t, run.selected()), run.of(t, run.everything), opts.allow_destructive)
                    for t in run.targets.values()):
                 _plan(cfg, specs, run, label, opts, time.perf_counter())   # input problems raise here, pre-DDL
             notes: dict[str, list[str]] = {}

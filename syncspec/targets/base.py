@@ -92,9 +92,11 @@ class Target(Protocol):
         structure) and hold the run's transaction where there is one; yields the changes applied.
         Leaving it normally commits; an exception rolls back what can be rolled back."""
 
-    def irreversible(self, bindings: Sequence[Binding], everything: Sequence[Binding]) -> bool:
+    def irreversible(self, bindings: Sequence[Binding], everything: Sequence[Binding],
+                     allow_destructive: bool) -> bool:
         """Would ``session`` make structural changes a failed run cannot undo? (The engine then checks
-        the run's whole input first, so bad input never leaves a migrated target.)"""
+        the run's whole input first, so bad input never leaves a migrated target.) Changes that would
+        be refused raise here, first, as ``session`` would."""
 
     def state_store(self) -> StateStore | None:
         """The ledger inside this target (transactional kinds), or None: the workspace's is used."""

@@ -45,7 +45,8 @@ class MemoryTarget:
     def lock(self, timeout: float):
         return nullcontext()
 
-    def irreversible(self, bindings: Sequence[Binding], everything: Sequence[Binding]) -> bool:
+    def irreversible(self, bindings: Sequence[Binding], everything: Sequence[Binding],
+                     allow_destructive: bool) -> bool:
         return False
 
     def bound(self, lock_seconds: float, max_seconds: float | None) -> None:

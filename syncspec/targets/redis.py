@@ -181,7 +181,8 @@ class RedisTarget:
             self.client.close()
             self.client = None
 
-    def irreversible(self, bindings: Sequence[Binding], everything: Sequence[Binding]) -> bool:
+    def irreversible(self, bindings: Sequence[Binding], everything: Sequence[Binding],
+                     allow_destructive: bool) -> bool:
         return False
 
     def bound(self, lock_seconds: float, max_seconds: float | None) -> None:

@@ -189,11 +189,15 @@ class SqlTarget:
             self._undo_creates(created)       # a failed first run leaves no empty tables behind
             raise
 
-    def irreversible(self, bindings: Sequence[Binding], everything: Sequence[Binding]) -> bool:
+    def irreversible(self, bindings: Sequence[Binding], everything: Sequence[Binding],
+                     allow_destructive: bool) -> bool:
         """Would ``session`` change a table in a way a failed run cannot take back (MariaDB ALTERs,
         SQLite rebuilds)? Then the engine checks the whole run's input before the session opens."""
-        return any(self.dialect.ddl_before_transaction(m) and not m.create
-                   for m in self._migrations(bindings, everything) if m.changes)
+        from . import schema as ddl
+
+        migrations = self._migrations(bindings, everything)
+        ddl.refuse_if_needed(migrations, allow_destructive)   # a refusal comes first, as in session
+        return any(self.dialect.ddl_before_transaction(m) and not m.create for m in migrations if m.changes)
 
     def _undo_creates(self, tables: list[str]) -> None:
         if not tables:

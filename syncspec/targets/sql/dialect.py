@@ -28,6 +28,10 @@ class Dialect:
     constraint_schema = "current_schema()"
     key_collation: str | None = None        # deterministic, byte-wise by default (SQLite, PostgreSQL)
     snapshot_sql = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"   # read verbs see one committed state
+    rebuilds_tables = False                 # ALTER is limited: changes rebuild the table (SQLite)
+    drops_constraints_generically = True    # DROP CONSTRAINT works for foreign keys too (not MySQL)
+    cascade_column_drops = True             # DROP COLUMN ... CASCADE (dependent views, constraints)
+    retype_with_cast = True                 # ALTER COLUMN TYPE ... USING col::type (else MODIFY)
 
     def ddl_before_transaction(self, migration: Any) -> bool:
         """Must this table change run (and commit) before the run's transaction opens?"""
@@ -93,6 +97,9 @@ class SqliteDialect(Dialect):
     extra = None
     json_type = "TEXT"                      # plus a json_valid CHECK (targets/sql/table.py)
     snapshot_sql = "BEGIN"                  # WAL: a read transaction's snapshot starts at its first read
+    rebuilds_tables = True
+    cascade_column_drops = False
+    retype_with_cast = False
     returning_on_insert = False
     native_dates = False
 
@@ -137,6 +144,9 @@ class MysqlDialect(Dialect):
     constraint_schema = "DATABASE()"
     key_collation = "utf8mb4_bin"           # the default collation folds case and accents
     snapshot_sql = "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY"
+    drops_constraints_generically = False   # ALTER TABLE ... DROP FOREIGN KEY
+    cascade_column_drops = False
+    retype_with_cast = False                # ALTER TABLE ... MODIFY <definition>
 
     def ddl_before_transaction(self, migration: Any) -> bool:
         return True

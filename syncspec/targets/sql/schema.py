@@ -28,7 +28,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...errors import Problem, SchemaChangeRefused
+from .dialect import dialect_for
 from .table import BOOKKEEPING, SqlTable
+
+
+def dialect_of(db: Any):
+    """The dialect of an open peewee Database (for the few callers that hold only the connection)."""
+    import peewee as pw
+
+    if isinstance(db, pw.SqliteDatabase):
+        return dialect_for("sqlite")
+    return dialect_for("postgresql" if isinstance(db, pw.PostgresqlDatabase) else "mysql")
 
 SCHEMA_TABLE = "syncspec_schema"
 OURS = re.compile(r"_(ck|fk)_[0-9a-f]{8}$")     # constraints syncspec named (sql.constraint_name)
@@ -108,7 +118,7 @@ def record(db, migrations: list[Migration], now: dt.datetime) -> None:
         query = M.insert(table_name=m.table.name, version=m.version, spec_hash=m.spec_hash, applied_at=now,
                          applied_by=socket.gethostname()[:255])
         keep = [M.version, M.spec_hash, M.applied_at, M.applied_by]
-        if db.__class__.__name__.startswith("MySQL"):
+        if not dialect_of(db).upsert_conflict_target:
             query = query.on_conflict(preserve=keep)
         else:
             query = query.on_conflict(conflict_target=[M.table_name], preserve=keep)
@@ -124,7 +134,7 @@ def family(sql_type: str, backend: str = "") -> str:
     booleans are integers (peewee declares them INTEGER, hand-written tables BOOLEAN).
     """
     t = sql_type.lower()
-    if backend == "sqlite" and t.startswith("bool"):
+    if backend and dialect_for(backend).rebuilds_tables and t.startswith("bool"):   # SQLite: INTEGER or BOOLEAN
         return "integer"
     if "json" in t or "char" in t or "text" in t or "clob" in t:
         return "text"
@@ -228,17 +238,17 @@ def compare(db, backend: str, table: SqlTable) -> list[Change]:
         if OURS.search(cname):
             changes.append(Change("drop_constraint", cname, f"drop constraint {cname} of {name}",
                                   sqlite_rebuild=True))
-    if backend != "sqlite":
+    if not dialect_for(backend).rebuilds_tables:
         changes = [Change(c.op, c.target, c.text, c.destructive, c.violations, hint=c.hint) for c in changes]
     return changes
 
 
 def constraint_names(db, backend: str, table: str) -> set[str]:
     """Names of the CHECK and FOREIGN KEY constraints of ``table``."""
-    if backend == "sqlite":
+    if dialect_for(backend).rebuilds_tables:    # SQLite: the names are in the table's own SQL
         row = db.execute_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
         return set(re.findall(r'CONSTRAINT\s+"([^"]+)"', row[0] if row else ""))
-    schema = "current_schema()" if backend == "postgresql" else "DATABASE()"
+    schema = dialect_for(backend).constraint_schema
     cursor = db.execute_sql(
         "SELECT constraint_name FROM information_schema.table_constraints WHERE table_schema = "
         f"{schema} AND table_name = %s AND constraint_type IN ('CHECK', 'FOREIGN KEY')", (table,))
@@ -313,7 +323,8 @@ def apply(db, backend: str, migration: Migration) -> list[str]:
         return migration.notes
     if not migration.changes:
         return []
-    if backend == "sqlite" and migration.rebuild:
+    d = dialect_for(backend)
+    if d.rebuilds_tables and migration.rebuild:
         _rebuild(db, table, migration.changes)
         return migration.notes
     from playhouse.migrate import SchemaMigrator, migrate
@@ -331,14 +342,14 @@ def apply(db, backend: str, migration: Migration) -> list[str]:
         col = change.target
         if change.op == "drop_constraint":
             is_fk = "_fk_" in col
-            if backend == "mysql" and is_fk:
+            if is_fk and not d.drops_constraints_generically:
                 ops.append(lambda c=col: db.execute_sql(f"ALTER TABLE {q(name)} DROP FOREIGN KEY {q(c)}"))
             else:
                 ops.append(mig.drop_constraint(name, col))
         elif change.op == "drop_index":
             ops.append(mig.drop_index(name, col))
         elif change.op == "drop_column":
-            ops.append(mig.drop_column(name, col, cascade=backend == "postgresql"))
+            ops.append(mig.drop_column(name, col, cascade=d.cascade_column_drops))
         elif change.op == "add_column":
             f = table.fields[col]
             ops.append(mig.add_column(name, col, f, allow_not_null=not f.null and table.declared[col]["default"]
@@ -346,7 +357,7 @@ def apply(db, backend: str, migration: Migration) -> list[str]:
                        else _nullable_add(mig, name, col, f))
         elif change.op == "retype":
             f = table.fields[col]
-            if backend == "postgresql":
+            if d.retype_with_cast:
                 ops.append(mig.alter_column_type(name, col, f, cast=pw.SQL(f"{q(col)}::{_ddl_type(table, col)}")))
             else:   # MODIFY <column definition>: playhouse's MySQL version repeats the column name
                 ops.append(lambda f=f: db.execute(db.get_sql_context().literal(f"ALTER TABLE {q(name)} MODIFY ")
