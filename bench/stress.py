@@ -139,7 +139,7 @@ def kills(trials: int, database: str | None = None, n: int = 2000, seed: int = 7
             done = run(root, "sync")
             after = digest(root)
             if done.returncode != 0:
-                out.errors.append(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "exit")
+                out.errors.append(_first_error(done.stderr) or f"exit {done.returncode}")
             if middle == before:
                 out.before += 1
             elif middle == after:
@@ -179,7 +179,9 @@ def terminate(trials: int, database: str, n: int = 2000, seed: int = 11) -> Figu
             out.killed += sum(1 for (ok,) in cur.fetchall() if ok)
             proc.wait()
             middle = digest(root)
-            run(root, "sync")
+            done = run(root, "sync")
+            if done.returncode != 0:
+                out.errors.append(_first_error(done.stderr) or f"exit {done.returncode}")
             after = digest(root)
             out.before += middle == before
             out.after += middle == after and middle != before
@@ -210,7 +212,7 @@ def parallel(processes: int, rounds: int, database: str | None = None, n: int = 
                 out.trials += 1
                 _, err = p.communicate()
                 if p.returncode != 0:
-                    out.errors.append(err.strip().splitlines()[-1] if err.strip() else f"exit {p.returncode}")
+                    out.errors.append(_first_error(err) or f"exit {p.returncode}")
             out.not_converged += not verify_clean(root)
             from syncspec import Workspace
 
@@ -295,6 +297,13 @@ def fuzz(examples: int, seed: int | None = None) -> Figures:
             out.errors.append(f"{type(exc).__name__}: {str(exc)[:200]}")
     shutil.rmtree(tmp, ignore_errors=True)
     return out
+
+
+def _first_error(stderr: str) -> str | None:
+    for line in stderr.splitlines():
+        if line.startswith("error") or "Error" in line:
+            return line.strip()[:300]
+    return stderr.strip().splitlines()[-1][:300] if stderr.strip() else None
 
 
 def _touch_all(files: list[Path]) -> None:

@@ -114,13 +114,32 @@ class Targets:
         return None
 
 
+RETRIES = 3      # attempts of a run that failed on a transient server error (deadlock, dropped connection)
+
+
 def execute(cfg: WorkspaceConfig, specs: list[Spec], target_label: str | None, write: bool, opts: Options,
             all_specs: list[Spec] | None = None) -> PlanResult:
     """Plan (``write=False``, read-only) or sync every spec into its targets.
 
     ``all_specs`` (every spec of the workspace) define shared structure: a table shared with an
-    unselected spec keeps that spec's columns, and referenced parent tables exist.
+    unselected spec keeps that spec's columns, and referenced parent tables exist. A run that failed
+    on a transient server error rolled back whole, so it is run again with backoff (tenacity), at
+    most RETRIES times and never past ``--max-seconds``; every attempt is on the record.
     """
+    from tenacity import Retrying, retry_if_exception, stop_after_attempt, stop_after_delay, wait_exponential
+
+    stop: Any = stop_after_attempt(RETRIES)
+    if opts.max_seconds is not None:
+        stop = stop | stop_after_delay(opts.max_seconds)
+    for attempt in Retrying(stop=stop, wait=wait_exponential(multiplier=0.2, max=2), reraise=True,
+                            retry=retry_if_exception(lambda e: bool(getattr(e, "transient", False)))):
+        with attempt:
+            return _execute_once(cfg, specs, write, opts, all_specs)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _execute_once(cfg: WorkspaceConfig, specs: list[Spec], write: bool, opts: Options,
+                  all_specs: list[Spec] | None) -> PlanResult:
     started = time.perf_counter()
     run = Targets(cfg, specs, all_specs or specs, opts.only)
     label = run.label

@@ -261,6 +261,11 @@ class Lane:
                     self.duplicates.append(duplicate(self.spec.name, row.key, row.file, row.line,
                                                      owners.get(row.key, f"table {self.spec.table}")))
 
+    def vanished(self, display: str) -> None:
+        """The file went away mid-run: nothing of it was kept, and its stored state is dropped."""
+        self._entries, self._sections = [], []
+        self.removed.append(display)
+
     def end_file(self, f: SourceFile) -> None:
         self.parsed.append(ParsedFile(f.display, f.size, f.stamp, f.sha, self._entries, self._sections, f.ctime_ns,
                                       f.inode))

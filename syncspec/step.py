@@ -63,6 +63,10 @@ def run_spec(root: Path, context: dict[str, str], spec: Spec, lanes: list[Lane],
                     lane.take(batch, rows, writing)
                     deadline.check(f"writing {f.display}")
         except SourceError as exc:
+            if not f.path.exists():           # deleted or renamed while the run ran (an editor's atomic save,
+                for lane in mine:             # a checkout): it has left the source, as if listed no more
+                    lane.vanished(f.display)
+                continue
             source_problems.extend(exc.problems)
             continue
         finally:

@@ -120,6 +120,10 @@ class SqlTarget:
                 f"a row of {self.label} stayed locked by another session past the lock timeout: {detail}",
                 hint="nothing was written; find the session holding it, or raise --lock-timeout")],
                 target=self.label)
+        if waited == "retry":          # deadlock, serialization failure, dropped connection: run it again
+            return TargetError(problems=[Problem(f"transient error on {self.label}: {detail}",
+                                                 hint="nothing was written; syncspec retried the run")],
+                               target=self.label, transient=True)
         if waited == "time":
             return TimeLimitExceeded(problems=[Problem(
                 f"a statement on {self.label} ran past --max-seconds: {detail}",

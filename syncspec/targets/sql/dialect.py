@@ -79,7 +79,9 @@ class Dialect:
     def waited(self, exc: BaseException) -> str | None:
         """'lock' or 'time' when a driver error is one of the bounds above running out."""
         code = getattr(exc, "pgcode", None) or getattr(getattr(exc, "orig", None), "pgcode", None)
-        return {"55P03": "lock", "57014": "time"}.get(code or "")
+        if code is None and "server closed the connection" in str(exc):
+            return "retry"                   # the connection dropped: the run rolled back, run it again
+        return {"55P03": "lock", "57014": "time", "40P01": "retry", "40001": "retry"}.get(code or "")
 
     def quote(self, name: str) -> str:
         return '"' + name.replace('"', '""') + '"'
@@ -162,7 +164,7 @@ class MysqlDialect(Dialect):
     def waited(self, exc: BaseException) -> str | None:
         args = getattr(exc, "args", ())
         code = args[0] if args and isinstance(args[0], int) else None
-        return {1205: "lock", 1969: "time", 3024: "time"}.get(code or 0)
+        return {1205: "lock", 1969: "time", 3024: "time", 1213: "retry", 2006: "retry", 2013: "retry"}.get(code or 0)
 
     def boolean_literal(self, value: bool) -> str:
         return "1" if value else "0"
