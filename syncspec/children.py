@@ -19,23 +19,40 @@ from .spec.model import Spec
 class Children:
     """Explodes parent records into a child spec's records."""
 
-    def __init__(self, spec: Spec, context: dict[str, str]):
+    def __init__(self, spec: Spec, context: dict[str, str], strict: bool = True):
         assert spec.parent is not None and spec.each is not None
+        self.strict = strict          # preview shows every parent's children, failed ones aside
         self.parent = Mapper(spec.parent, dict(context, sync=spec.parent.name))
         self.each = spec.each
+        self.failed = False           # a parent record did not map: no child rows from here on
+        self._keys: set[tuple] = set()
 
     def records(self, records: list[Record]) -> list[Record]:
+        """The children of one batch of parent records; none once any parent record failed to map.
+
+        The parent spec writes nothing after its first problem, so a child row written after
+        that would reference a parent row that is not there: the database would report a
+        FOREIGN KEY failure instead of the parent's own error. The parent's problems are
+        reported by the parent spec; the run fails with them and writes nothing.
+        """
+        if self.failed:
+            return []
         out: list[Record] = []
         ignored: list[Problem] = []   # a parent record that does not map is the parent spec's problem to report
         for record in records:
             row = self.parent.map(record, ignored)
-            if row is None:
-                continue
+            if row is None or (self.strict and row.key in self._keys):   # a bad value or a duplicate key
+                if not self.strict:
+                    continue
+                self.failed = True
+                return []
+            if self.strict:
+                self._keys.add(row.key)
             for position, (key, index, item) in enumerate(elements(record.get(self.each)), 1):
                 data = dict(record.data)
                 data.update({"$item": item, "$key": key, "$index": index, "$position": position,
                              "$parent": row.values})
-                out.append(Record(data, record.file, record.line, record.strategy))
+                out.append(Record(data, record.file, record.line, record.strategy, record.origin))
         return out
 
 

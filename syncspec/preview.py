@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,12 +27,13 @@ class Preview:
     problems: list[Problem]
     files: list[dict[str, Any]] = field(default_factory=list)   # {file, strategy, records, tried: [[kind, why]]}
     notes: list[str] = field(default_factory=list)              # for people: empty columns, files without records
+    warnings: list[Problem] = field(default_factory=list)       # bad values of on_error: warn columns
 
 
 def preview(spec: Spec, files: list[tuple[Path, str]], context: dict[str, str], limit: int | None = None) -> Preview:
     """Run ``spec`` on ``files`` the way a sync would, keeping what a spec author needs to see."""
     mapper = Mapper(spec, context)
-    children = Children(spec, context) if spec.parent is not None else None
+    children = Children(spec, context, strict=False) if spec.parent is not None else None
     problems: list[Problem] = []
     out: list[dict[str, Any]] = []
     summaries: list[dict[str, Any]] = []
@@ -67,8 +69,13 @@ def preview(spec: Spec, files: list[tuple[Path, str]], context: dict[str, str], 
                 break
     missing = {c.name: sum(1 for v in mapped if v.get(c.name) is None) for c in spec.columns if not c.is_constant}
     missing = {k: v for k, v in missing.items() if v}
-    notes = _column_notes(spec, out, mapped, missing) + _file_notes(summaries)
-    return Preview(spec.name, out, missing, problems, summaries, notes)
+    notes = _column_notes(spec, out, mapped, missing)
+    noted = {n.split("'")[1] for n in notes if n.startswith("column '")}
+    # a column with a default is never empty, so a typo in its from: shows only here
+    notes += [p.message.replace(f" of spec {spec.name!r}", "") for p in mapper.unread_paths()
+              if p.message.split("'")[1] not in noted]
+    notes += _file_notes(summaries)
+    return Preview(spec.name, out, missing, problems, summaries, notes, mapper.warnings)
 
 
 def _column_notes(spec: Spec, records: list[dict[str, Any]], mapped: list[dict[str, Any]],
@@ -89,14 +96,14 @@ def _column_notes(spec: Spec, records: list[dict[str, Any]], mapped: list[dict[s
             source = f" (from {path})" if path else ""
             notes.append(f"column {name!r}{source} is empty in all {len(mapped)} record(s)")
             continue
-        close = _closest_path(wanted, paths)
+        close = closest_path(wanted, paths)
         listed = ", ".join(sorted(paths)[:24]) + (" ..." if len(paths) > 24 else "")
         notes.append(f"column {name!r} reads {path!r}, which no record has; "
                      + (f"did you mean {close!r}?" if close else f"records have: {listed}"))
     return notes
 
 
-def _closest_path(wanted: str, paths: set[str]) -> str | None:
+def closest_path(wanted: str, paths: set[str]) -> str | None:
     """``fields.stauts`` -> ``fields.status``: the closest key at the level where the path goes wrong."""
     head, _, tail = wanted.partition(".")
     if tail and head in paths:
@@ -107,10 +114,26 @@ def _closest_path(wanted: str, paths: set[str]) -> str | None:
     return (close[0] + (f".{tail}" if tail else "")) if close else None
 
 
+_DETAILS = re.compile(r"'[^']*'|\d+")
+
+
 def _file_notes(summaries: list[dict[str, Any]]) -> list[str]:
-    """Why each file without records has none (files that fell back: see ``fallback_notes``)."""
-    return [f"{s['file']}: no records. " + "; ".join(f"{kind}: {why}" for kind, why in s["tried"])
-            for s in summaries if s["strategy"] is None and "error" not in s]
+    """Why each file without records has none (files that fell back: see ``fallback_notes``).
+
+    Files failing for the same reason (the same text but for quoted headings and numbers) share
+    one note with their count, so 38 files needing ``level: 3`` do not print 38 notes.
+    """
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for s in summaries:
+        if s["strategy"] is None and "error" not in s:
+            why = "; ".join(f"{kind}: {reason}" for kind, reason in s["tried"])
+            groups.setdefault(_DETAILS.sub("_", why), []).append((s["file"], why))
+    notes = []
+    for same in groups.values():
+        first, why = same[0]
+        more = f" and {len(same) - 1} more file(s) like it" if len(same) > 1 else ""
+        notes.append(f"{first}{more}: no records. {why}")
+    return notes
 
 
 def fallback_notes(pv: Preview, why: bool = False) -> list[str]:

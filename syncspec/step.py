@@ -75,6 +75,12 @@ def run_spec(root: Path, context: dict[str, str], spec: Spec, lanes: list[Lane],
             lane.end_file(f)
         if opts.progress:
             opts.progress(spec.name, n, len(needed))
+    if len(needed) == len(files) and not (source_problems or mapping_problems):
+        # a from: typo no record has (records.py); only when every file was read, so an incremental
+        # run never reports what a full one would not
+        mapping_problems.extend(mapper.unread_paths())
+    if lanes:
+        lanes[0].warnings.extend(mapper.warnings)   # on_error: warn values, said once per spec
     problems.add(SourceError, source_problems)
     problems.add(MappingError, mapping_problems)
     _dedupe_duplicates(lanes)

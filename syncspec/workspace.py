@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from .errors import ConfigError, Problem, SpecError
-from .spec.yamlfile import Located, load_yaml, read_text
+from .spec.yamlfile import Located, json_path, load_yaml, read_text
+from .urls import mask, parse_url
 
 WORKSPACE_FILE = "syncspec.yaml"
 DEFAULT_DATABASE = "sqlite:///.syncspec/{project}.db"
@@ -33,7 +34,7 @@ def find_root(start: Path | None = None) -> Path:
                           hint="run `syncspec init` to create a workspace here, or pass --project DIR")])
 
 
-def expand_env(value: str, env: dict[str, str] | None = None) -> str:
+def expand_env(value: str, env: Mapping[str, str] | None = None) -> str:
     """Expand ``${VAR}`` and ``${VAR:-default}``; ``$$`` is a literal ``$``.
 
     >>> expand_env("${NOPE:-sqlite:///x.db}", {})
@@ -55,8 +56,8 @@ def expand_env(value: str, env: dict[str, str] | None = None) -> str:
 
 
 def mask_url(url: str) -> str:
-    """Hide the password in a URL: ``postgresql://u:***@host/db``."""
-    return re.sub(r"^([a-z0-9+]+://[^:/@]*):[^@/]*@", r"\1:***@", url, flags=re.I)
+    """Hide the password in a URL (``postgresql://u:***@host/db``) and secret query values (urls.mask)."""
+    return mask(url)
 
 
 @dataclass(frozen=True)
@@ -109,21 +110,40 @@ def read_config(root: Path, database_url: str | None = None) -> WorkspaceConfig:
     data = doc.data
     project = _expand(doc, ("project",), data["project"])
     url = database_url or _expand(doc, ("database",), data.get("database", DEFAULT_DATABASE.format(project=project)))
-    url = resolve_sqlite_path(url, root)
-    specs_dir = (root / _expand(doc, ("specs",), data.get("specs", "specs/"))).resolve()
+    url = resolve_sqlite_path(_checked_url(doc, url, ("database",) if not database_url else None), root)
+    specs_dir = _inside(doc, root, ("specs",), _expand(doc, ("specs",), data.get("specs", "specs/")))
+    for key, value in (data.get("patches") or {}).items():
+        if key in ("dir", "plan", "schema", "ledger") and isinstance(value, str):
+            _inside(doc, root, ("patches", key), value)
     targets: dict[str, tuple[str | None, str]] = {}
     for name, conf in (data.get("targets") or {}).items():
         kind, raw = (None, conf) if isinstance(conf, str) else (conf.get("kind"), conf.get("url", ""))
         where = ("targets", name) if isinstance(conf, str) else ("targets", name, "url")
-        turl = resolve_sqlite_path(_expand(doc, where, raw), root) if raw else ""
+        turl = _expand(doc, where, raw) if raw else ""
+        if turl:
+            _checked_url(doc, turl, where)       # a located error for a malformed URL; the text is kept
+        turl = resolve_sqlite_path(turl, root) if turl else ""
         if not isinstance(conf, str) and conf.get("prefix"):       # a key prefix (redis): rides on the URL
             prefix = _expand(doc, ("targets", name, "prefix"), conf["prefix"])
             turl += ("&" if "?" in turl else "?") + urlencode({"prefix": prefix})
         targets[name] = (kind, turl)
-    state = resolve_sqlite_path(_expand(doc, ("state",), data.get("state", DEFAULT_STATE)), root)
+    state = resolve_sqlite_path(_checked_url(doc, _expand(doc, ("state",), data.get("state", DEFAULT_STATE)),
+                                             ("state",)), root)
     return WorkspaceConfig(root=root, project=project, database_url=url, specs_dir=specs_dir,
                            lock_timeout=float(data.get("lock_timeout", 10)), patches=data.get("patches", {}),
                            targets=targets, state_url=state)
+
+
+def _inside(doc: Located, root: Path, path: tuple, value: str) -> Path:
+    """``value`` resolved against the workspace root; a ConfigError if it (or a symlink in it) leads outside,
+    since specs and patches are read (and plans written) there."""
+    base = root.resolve()
+    resolved = (base / value).resolve()
+    if resolved != base and base not in resolved.parents:
+        raise ConfigError(problems=[doc.problem(path, f"{value!r} is outside the workspace ({resolved})",
+                                                hint="use a folder inside the workspace, relative to syncspec.yaml "
+                                                     "(e.g. specs/), without '..'")])
+    return resolved
 
 
 def _expand(doc: Located, path: tuple, value: str) -> str:
@@ -135,15 +155,29 @@ def _expand(doc: Located, path: tuple, value: str) -> str:
                                                 hint=f"export {name}=..., or write ${{{name}:-default}}")]) from None
 
 
+def _checked_url(doc: Located, url: str, path: tuple | None) -> str:
+    """The URL parsed (urls.parse_url) and written back in one form: the driver suffix dropped, user and
+    password percent-encoded, so the target opens what the user meant. A malformed URL is a ConfigError
+    at ``path`` in syncspec.yaml (None: it came from --database-url)."""
+    try:
+        return parse_url(url).render()
+    except ConfigError as exc:
+        problem = exc.problems[0]
+        if path is not None:
+            line, col = doc.where(path)
+            located = Problem(problem.message, file=doc.file, line=line, column=col, json_path=json_path(path),
+                              hint=problem.hint)
+        else:
+            located = Problem(f"--database-url: {problem.message}", hint=problem.hint)
+        raise ConfigError(problems=[located]) from None
+
+
 def resolve_sqlite_path(url: str, root: Path) -> str:
     """``sqlite:///rel.db`` is relative to the workspace root; ``sqlite:////abs.db`` absolute."""
-    if not url.startswith("sqlite:///"):
+    if not url.lower().startswith("sqlite:"):
         return url
-    rest = url[len("sqlite:///"):]
-    if rest.startswith(":memory:") or rest.startswith("/"):
+    parsed = parse_url(url)
+    path = parsed.database
+    if path.startswith(":memory:") or path.startswith("/"):
         return url
-    query = ""
-    if "?" in rest:
-        rest, query = rest.split("?", 1)
-        query = "?" + query
-    return "sqlite:///" + str((root / rest).resolve()) + query
+    return replace(parsed, database=str((root / path).resolve())).render()

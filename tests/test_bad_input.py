@@ -230,7 +230,8 @@ def test_value_that_does_not_coerce(synced, cli):
     src = ws / SOURCE
     line = append(src, "## BUILD-991: When was this\n\n**Status**: PLANNED\n**Date**: yesterday\n")
     r = sync(cli, ws)
-    err = assert_user_error(r, 1, "yesterday", "date", location=rf"docs/BUILD_HISTORY\.md:{line}\b")
+    # at the field's own line (the heading's + 3), not the entry's heading
+    err = assert_user_error(r, 1, "yesterday", "date", location=rf"docs/BUILD_HISTORY\.md:{line + 3}\b")
     assert re.search(r"\bcolumn\b|\$\.target\.columns\.date", err), err
     assert_unchanged(ws, before)
 

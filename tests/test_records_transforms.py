@@ -146,4 +146,4 @@ target:
     with pytest.raises(MappingError) as err:
         Workspace.open(root, database_url=sqlite_url).sync()
     problem = err.value.problems[0]
-    assert (problem.file, problem.line) == ("RUNS.md", 1) and "not JSON" in problem.message
+    assert (problem.file, problem.line) == ("RUNS.md", 3) and "not JSON" in problem.message   # the field line itself

@@ -48,6 +48,8 @@ def run(args, out) -> int:
             out.error(f"note: {note}")
         else:
             out.line(f"note: {note}")
+    for warning in pv.warnings:
+        out.error(f"warning: {warning.format()}")
     for problem in pv.problems:
         out.error(problem.format())
     return 1 if pv.problems else 0

@@ -12,8 +12,11 @@ def add_arguments(parser) -> None:
 def run(args, out) -> int:
     ws = open_workspace(args)
     specs = ws.validate()
+    warnings = [w for s in specs for w in s.warnings]
+    for warning in warnings:
+        out.error(f"warning: {warning.format()}")
     if out.as_json:
-        out.json({"valid": True, "target": ws.target,
+        out.json({"valid": True, "target": ws.target, "warnings": [w.as_dict() for w in warnings],
                   "specs": [{"sync": s.name, "file": s.file, "table": s.table, "key": list(s.key),
                              "strategies": [st.kind for st in s.strategies]} for s in specs]})
         return 0

@@ -48,6 +48,8 @@ def chunk_level(spec: Spec) -> int | None:
         return None
     if spec.encoding.lower().replace("_", "-") not in ("utf-8", "utf8", "utf-8-sig"):
         return None
+    if spec.strategies[0].continues is not None:   # a continuing heading of the section level is no cut
+        return None
     return spec.strategies[0].level
 
 

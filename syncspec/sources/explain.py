@@ -12,6 +12,8 @@ from typing import Any
 from ..spec.model import (DocumentStrategy, FrontmatterStrategy, SectionsStrategy, Strategy, TableStrategy,
                           TasksStrategy)
 from ..spec.pointer import Pointer
+from ..spec.regexes import SpecRegex
+from .extract import EXTRACTORS
 from .markdown import Heading
 from .parsed import Parsed
 from .tasks import heading_chains
@@ -21,6 +23,15 @@ _REGEX_SYNTAX = re.compile(r"\(\?P<\w+>|\(\?[:=!<]*|\\[dDwWsSbBAZ]|[\\^$()\[\]{}
 
 def explain(strategy: Strategy, parsed: Parsed) -> str:
     """The reason ``strategy`` finds no records in ``parsed`` (only called when it found none)."""
+    if strategy.where:
+        found = list(EXTRACTORS[strategy.kind](strategy, parsed))
+        if found:
+            rules = ", ".join(f"{'where' if f.keep else 'unless'} {'.'.join(f.path)} ~ '{f.rx.pattern}'"
+                              for f in strategy.where)
+            first = found[0]
+            values = ", ".join(f"{'.'.join(f.path)} = {first.get(f.path)!r}" for f in strategy.where)
+            return (f"{len(found)} record(s), none passed the filters ({rules}); the first (line {first.line}) "
+                    f"has {values}")
     return _EXPLAIN[strategy.kind](strategy, parsed)
 
 
@@ -54,6 +65,13 @@ def _table(s: TableStrategy, p: Parsed) -> str:
             return (f"{len(tables)} table(s), none under a heading matching '{s.under.pattern}'; "
                     f"the headings above the tables: {seen}")
         tables = under
+    if s.header:
+        wanted = {h.strip().lower() for h in s.header}
+        having = [t for t in tables if wanted <= {c.text.strip().lower() for c in t.header}]
+        if not having:
+            seen = "; ".join(" | ".join(c.text for c in t.header) + f" (line {p.src.line_of(t.start)})"
+                             for t in tables[:5])
+            return f"{len(tables)} table(s), none with the header cells {', '.join(s.header)}; their headers: {seen}"
     return f"{len(tables)} table(s), but no row has a non-empty cell"
 
 
@@ -103,13 +121,13 @@ def _frontmatter(s: FrontmatterStrategy, p: Parsed) -> str:
 
 
 def _document(s: DocumentStrategy, p: Parsed) -> str:
-    data, _ = p.document(s.kind)
+    data = p.document(s.kind)[0]
     return s.pointer.explain(data, "the document")
 
 
-def _closest(rx: re.Pattern[str], candidates: list[tuple[str, str, int]]) -> str:
+def _closest(rx: SpecRegex, candidates: list[tuple[str, str, int]]) -> str:
     """'; closest: ...' -- the candidate most like the regex's literal text, and a case hint."""
-    icase = re.compile(rx.pattern, rx.flags | re.I)
+    icase = rx.ignoring_case()   # time-limited like every spec regex
     for text, shown, line in candidates:
         if icase.search(text):
             return f"; it matches ignoring case: {shown} (line {line}): start the regex with (?i)"

@@ -12,7 +12,8 @@ from typing import Any
 
 from ..errors import Problem, SourceError
 from ..spec.model import DocumentStrategy, FrontmatterStrategy, Spec, Strategy
-from . import chunks
+from ..spec.regexes import RegexTimeout
+from . import chunks, filters
 from .chunks import chunk_level, has_definitions, pieces
 from .documents import extract_document
 from .files import extract_whole_file
@@ -24,7 +25,7 @@ from .records import Record
 from .sections import extract_sections
 from .tables import extract_table
 from .tasks import extract_tasks
-from .text import read_bytes, read_source
+from .text import is_utf8, normalize_newlines, read_bytes, read_source
 
 # kind -> records of one strategy from one parsed file
 EXTRACTORS: dict[str, Callable[[Any, Parsed], Iterable[Record]]] = {
@@ -109,13 +110,24 @@ def resolve_files(spec: Spec, root: Path) -> list[tuple[Path, str]]:
                     line=line, column=col, json_path=where,
                     hint="sources must stay inside the workspace; remove the symlink or the pattern")])
             found[str(real)[len(root_prefix):].replace(os.sep, "/")] = real
+    if spec.exclude and found:
+        skip = excluded(spec.exclude)
+        found = {name: path for name, path in found.items() if not skip(name)}
     if not found:
         line, col = spec.locate("$.source.files")
         raise SourceError(problems=[Problem(
-            f"source.files of spec {spec.name!r} matched no files: {', '.join(spec.files)}", file=spec.file,
+            f"source.files of spec {spec.name!r} matched no files: {', '.join(spec.files)}"
+            + (f" (less source.exclude: {', '.join(spec.exclude)})" if spec.exclude else ""), file=spec.file,
             line=line, column=col, json_path="$.source.files",
             hint="check the pattern; an empty source would delete every row of this spec")], spec=spec.name)
     return [(found[name], name) for name in sorted(found)]
+
+
+def excluded(patterns: tuple[str, ...]) -> Callable[[str], bool]:
+    """Whether a workspace-relative path is excluded, with gitignore semantics (``docs/archive/``, ``!keep.md``)."""
+    import pathspec   # only specs that exclude something pay for the import
+
+    return pathspec.GitIgnoreSpec.from_lines(patterns).match_file
 
 
 def parse_file(spec: Spec, path: Path, display: str, raw: bytes | None = None) -> Parsed:
@@ -125,7 +137,13 @@ def parse_file(spec: Spec, path: Path, display: str, raw: bytes | None = None) -
 
 
 def run_strategy(strategy: Strategy, parsed: Parsed) -> list[Record]:
-    return list(EXTRACTORS[strategy.kind](strategy, parsed))
+    """The strategy's records of one file, less those its ``where:`` / ``unless:`` filters drop."""
+    try:
+        if strategy.where:
+            return filters.apply(strategy.where, EXTRACTORS[strategy.kind](strategy, parsed))
+        return list(EXTRACTORS[strategy.kind](strategy, parsed))
+    except RegexTimeout as exc:   # a spec regex ran out of time: name the file its text came from
+        raise exc.at(parsed.src.display) from None
 
 
 def extract_file(spec: Spec, path: Path, display: str, raw: bytes | None = None) -> FileRecords:
@@ -151,6 +169,9 @@ def extract_batches(spec: Spec, path: Path, display: str, raw: bytes | None = No
     level = chunk_level(spec)
     if raw is None:
         raw = read_bytes(path, display)
+    if is_utf8(spec.encoding) or raw.startswith(b"\xef\xbb\xbf"):
+        # before pieces are cut and digested, so stored sections and new bytes compare in one form
+        raw = normalize_newlines(raw)
     if level is None:
         yield extract_file(spec, path, display, raw)
         return

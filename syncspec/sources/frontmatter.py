@@ -9,9 +9,11 @@ from typing import Any
 from ..errors import Problem, SourceError
 from ..spec.model import FrontmatterStrategy
 from .documents import load_yaml_source, pointer_records
-from .markdown import _CLOSE_RE, front_matter_span
+from .markdown import front_matter_block
+from .origins import MarksOrigin
 from .records import Record
 from .text import SourceText
+from .toml import load_toml
 
 
 @dataclass(frozen=True)
@@ -26,12 +28,17 @@ class FrontMatter:
 def read_front_matter(src: SourceText) -> FrontMatter | None:
     """The file's leading ``---`` YAML block, parsed (None if it has none)."""
     text = src.text
-    start, end = front_matter_span(text)
-    if not end:
+    block = front_matter_block(text)
+    if block is None:
         return None
+    start, end, block_end, kind = block
     first_line = text.count("\n", 0, start)
-    data, marks = load_yaml_source(text[start:end], src.display, line_offset=first_line, where=" in the front matter")
-    block_end = _CLOSE_RE.match(text, end).end()  # type: ignore[union-attr]
+    if kind == "toml":
+        data: Any = load_toml(text[start:end], src.display, line_offset=first_line, where=" in the front matter")
+        marks: dict[tuple, tuple[int, int]] = {(): (first_line + 1, 1)}
+    else:
+        data, marks = load_yaml_source(text[start:end], src.display, line_offset=first_line,
+                                       where=" in the front matter")
     return FrontMatter({} if data is None else data, marks, text[block_end:].strip())
 
 
@@ -41,7 +48,7 @@ def extract_frontmatter(strategy: FrontmatterStrategy, src: SourceText, front: F
     data = front.data
     if strategy.items is not None:
         yield from pointer_records(strategy.items, data, lambda p: front.marks.get(p, (1, 1))[0], src.display,
-                                   "frontmatter", {"frontmatter": data})
+                                   "frontmatter", {"frontmatter": data}, MarksOrigin(front.marks, "frontmatter"))
         return
     if not isinstance(data, dict):
         what = "a list" if isinstance(data, list) else "a string" if isinstance(data, str) else f"a {type(data).__name__}"
@@ -52,4 +59,4 @@ def extract_frontmatter(strategy: FrontmatterStrategy, src: SourceText, front: F
     record = dict(data)
     record.setdefault("frontmatter", data)
     record.setdefault("body", front.body)
-    yield Record(record, src.display, 1, "frontmatter")
+    yield Record(record, src.display, 1, "frontmatter", MarksOrigin(front.marks, "frontmatter"))

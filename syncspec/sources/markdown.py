@@ -41,6 +41,8 @@ class Heading:
 class Cell:
     text: str
     links: list[str] = field(default_factory=list)
+    start: int = 0      # byte range of the cell between its pipes (markup: raw reads it)
+    end: int = 0
 
 
 @dataclass(slots=True)
@@ -63,6 +65,7 @@ class Item:
     task: bool | None = None
     text: str = ""              # its own text (nested lists excluded), inline markup removed
     links: list[str] | None = None
+    mark: str | None = None     # the character in its task box as written: 'x', 'X', ' '
 
 
 @dataclass(slots=True)
@@ -89,6 +92,25 @@ def front_matter_span(text: str) -> tuple[int, int]:
     return opening.end(), closing.start()
 
 
+_TOML_OPEN_RE = re.compile(r"\+\+\+[ \t]*\r?\n")
+_TOML_CLOSE_RE = re.compile(r"^\+\+\+[ \t]*(?:\r?\n|\Z)", re.M)
+
+
+def front_matter_block(text: str) -> tuple[int, int, int, str] | None:
+    """``(start, end, block_end, kind)`` of a leading front matter block: YAML between ``---`` fences,
+    or TOML between ``+++`` fences (Hugo, Zola); None if the file has none."""
+    start, end = front_matter_span(text)
+    if end:
+        return start, end, _CLOSE_RE.match(text, end).end(), "yaml"  # type: ignore[union-attr]
+    opening = _TOML_OPEN_RE.match(text)
+    if opening is None:
+        return None
+    closing = _TOML_CLOSE_RE.search(text, opening.end())
+    if closing is None:
+        return None
+    return opening.end(), closing.start(), closing.end(), "toml"
+
+
 def parse(text: str) -> MarkdownDoc:
     """Scan ``text`` once and keep only the structure the strategies need.
 
@@ -100,9 +122,9 @@ def parse(text: str) -> MarkdownDoc:
     opaque: list[tuple[int, int]] = []
     items: list[Item] = []
     front = None
-    yaml_start, yaml_end = front_matter_span(text)
-    if yaml_end:
-        block_end = _CLOSE_RE.match(text, yaml_end).end()  # type: ignore[union-attr]
+    block = front_matter_block(text) if text[:1] in ("-", "+") else None
+    if block is not None:
+        yaml_start, yaml_end, block_end, _ = block
         head = text[:block_end]
         # blank lines of the same UTF-8 length keep every later byte offset valid
         text = _NOT_NEWLINE_RE.sub(lambda m: " " * len(m.group(0).encode("utf-8")), head) + text[block_end:]
@@ -120,6 +142,13 @@ def parse(text: str) -> MarkdownDoc:
     parts: dict[int, list[str]] = {}
     in_code = False
     closers: list[str] = []         # per open link: "]" for a shortcut reference, else ""
+
+    encoded: list[bytes] = []
+
+    def text_bytes() -> bytes:   # only task marks need the bytes: encode once, on the first
+        if not encoded:
+            encoded.append(text.encode("utf-8"))
+        return encoded[0]
 
     def add(value: str) -> None:
         if heading_parts is not None:
@@ -178,7 +207,7 @@ def parse(text: str) -> MarkdownDoc:
                         cells = []
                         row_start = rng["start"]
                     elif start == "TableCell":
-                        cell = Cell("")
+                        cell = Cell("", [], rng["start"], rng["end"])
                 continue
             end = event.get("End")
             if end is not None:
@@ -221,6 +250,7 @@ def parse(text: str) -> MarkdownDoc:
             if marker is not None:
                 if open_items:
                     items[open_items[-1]].task = marker
+                    items[open_items[-1]].mark = text_bytes()[rng["start"] + 1:rng["end"] - 1].decode("utf-8")
                 continue
             html = event.get("InlineHtml")
             if html is not None and _BR_RE.match(html):

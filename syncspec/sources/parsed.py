@@ -10,6 +10,7 @@ from typing import Any
 from .documents import load_document
 from .frontmatter import FrontMatter, read_front_matter
 from .markdown import MarkdownDoc, parse
+from .records import Origin
 from .text import SourceText
 
 
@@ -20,7 +21,7 @@ class Parsed:
         self.src = src
         self.path = path
         self.depth = depth              # deepest pointer of the spec's json/yaml strategies
-        self._documents: dict[str, tuple[Any, Callable[[tuple], int]]] = {}
+        self._documents: dict[str, tuple[Any, Callable[[tuple], int], Origin]] = {}
 
     @cached_property
     def markdown(self) -> MarkdownDoc:
@@ -30,8 +31,8 @@ class Parsed:
     def front(self) -> FrontMatter | None:
         return read_front_matter(self.src)
 
-    def document(self, kind: str) -> tuple[Any, Callable[[tuple], int]]:
-        """(data, line of a path) of the file read as ``json`` or ``yaml``."""
+    def document(self, kind: str) -> tuple[Any, Callable[[tuple], int], Origin]:
+        """(data, line of a path, origin of single values) of the file read as ``json`` or ``yaml``."""
         if kind not in self._documents:
             self._documents[kind] = load_document(kind, self.src, self.depth)
         return self._documents[kind]

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from ..spec.model import TasksStrategy
 from .markdown import Heading, MarkdownDoc
+from .raw import task_text as raw_task_text
 from .records import Record
 from .text import SourceText
 
@@ -30,9 +31,16 @@ def extract_tasks(strategy: TasksStrategy, src: SourceText, doc: MarkdownDoc) ->
     items = doc.items
     positions: dict[int, int] = {}
     under, match = strategy.under, strategy.match
-    for item in items:
-        if item.task is None:
-            continue
+    raw = strategy.markup == "raw"
+    data = src.data
+    for index, item in enumerate(items):
+        task, mark = item.task, item.mark
+        text = item.text
+        if task is None:
+            if not text.startswith("[]"):
+                continue
+            # `- [] todo`: not a task list item in GFM, but what people write for an open one
+            task, mark, text = False, "", text[2:].strip()
         nearest = bisect_right(starts, item.start) - 1
         # numbered among all task items under the nearest heading, before any filter: stable ids
         position = positions[nearest] = positions.get(nearest, 0) + 1
@@ -40,11 +48,16 @@ def extract_tasks(strategy: TasksStrategy, src: SourceText, doc: MarkdownDoc) ->
         if under is not None and not any(under.search(t) for t in texts):
             continue
         m = None
+        if raw:
+            child = items[index + 1].start if index + 1 < len(items) and items[index + 1].parent == index else None
+            text = raw_task_text(data, item, child)
+            if item.task is None:
+                text = text[2:].strip() if text.startswith("[]") else text
         if match is not None:
-            m = match.search(item.text)
+            m = match.search(text)
             if m is None:
                 continue
-        record = {"text": item.text, "checked": item.task, "depth": item.depth,
+        record = {"text": text, "checked": task, "mark": mark, "depth": item.depth,
                   "heading": texts[-1] if texts else "", "headings": texts, "position": position,
                   "parent": items[item.parent].text if item.parent >= 0 else None, "links": item.links or []}
         if m is not None:   # named groups win over the built-in keys of their names

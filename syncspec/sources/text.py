@@ -42,6 +42,21 @@ class SourceText:
         return bisect_right(self._starts, offset) + self.first_line - 1
 
 
+def normalize_newlines(raw: bytes) -> bytes:
+    """CRLF and lone CR as LF, so a Windows checkout (core.autocrlf), an old Mac file and a Linux checkout
+    give the same values, hashes and line numbers (CommonMark and YAML break lines at all three).
+
+    For UTF-8 bytes (a CR byte is never part of a multi-byte character); a no-op without a CR.
+    """
+    if b"\r" not in raw:
+        return raw
+    return raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+
+def is_utf8(encoding: str) -> bool:
+    return encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig")
+
+
 def read_bytes(path: Path, display: str) -> bytes:
     """A source file's bytes, with a located error when it cannot be read."""
     try:
@@ -61,7 +76,7 @@ def read_source(path: Path, display: str, encoding: str = "utf-8", raw: bytes | 
     """
     if raw is None:
         raw = read_bytes(path, display)
-    utf8 = encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig")
+    utf8 = is_utf8(encoding)
     skip = 0
     if offset == 0 and raw.startswith(b"\xef\xbb\xbf"):
         skip = 3
@@ -81,5 +96,8 @@ def read_source(path: Path, display: str, encoding: str = "utf-8", raw: bytes | 
             f"unknown text encoding {encoding!r}", file=display,
             hint="set source.encoding to a codec such as utf-8, latin-1, cp1252")]) from None
     raw = raw[skip:] if skip else raw
+    if "\r" in text:   # values are one text whatever the checkout's line endings
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        raw = normalize_newlines(raw) if utf8 else raw
     data = raw if utf8 else text.encode("utf-8")
     return SourceText(display=display, text=text, data=data, first_line=first_line)

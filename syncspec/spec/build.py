@@ -7,17 +7,38 @@ import dataclasses
 import difflib
 import hashlib
 import json
+import math
 import re
+import typing
 from typing import Any
 
+import regex
+
 from ..errors import Problem
-from .model import (CHILD_KEYS, TargetRef, COLUMN_TYPES, Column, DocumentStrategy, FileStrategy, ForeignKey, FrontmatterStrategy,
+from ..limits import INT64_MAX, INT64_MIN
+from .model import (CHILD_KEYS, TargetRef, COLUMN_TYPES, Column, DocumentStrategy, FileStrategy, Filter, ForeignKey,
+                    FrontmatterStrategy,
                     Index, SectionsStrategy, Spec, StateMachine, Strategy, TableStrategy, TasksStrategy, Template)
 from .pointer import Pointer, PointerSyntaxError
+from .regexes import SpecRegex, compile_regex
 from .trigger import parse_trigger
 from .yamlfile import Located, json_path
 
 RESERVED = ("created_at", "updated_at", "deleted_at")
+# The SQL target builds a peewee Model class whose attributes are the column names, so a column named like
+# a Model attribute that peewee or the target calls replaces it: `select` -> "TypeError: 'TextField' object
+# is not callable" mid-sync. Reserved: what fails a sync/plan on some backend today (select, insert, update,
+# delete, create_table, validate_model, _normalize_data, _meta, _schema, Meta) and the rest of the query and
+# DDL builders on the class, which a target may call next. Every other Model attribute (get, filter, index,
+# save, create, copy, dependencies...) only shadows instance helpers syncspec never uses: those are fine as
+# columns, and tests/spec/test_identifiers.py syncs them all on every backend. Kept here, not read from
+# peewee, so loading specs does not import it; the same test checks the list against the installed peewee.
+# (The SQL target could lift this by naming fields apart from their columns: Field(column_name=...).)
+MODEL_ATTRIBUTES = frozenset((
+    "select", "insert", "insert_many", "insert_from", "update", "delete", "replace", "replace_many", "raw",
+    "create_table", "drop_table", "truncate_table", "table_exists", "add_index", "validate_model", "bind",
+    "bind_ctx", "alias", "DoesNotExist", "Meta", "_meta", "_schema", "_normalize_data", "_pk", "_pk_expr",
+    "_coerce", "_populate_unsaved_relations", "_prune_fields"))
 
 
 def canonical_json(value: Any) -> str:
@@ -28,6 +49,7 @@ def build_spec(doc: Located, context: dict[str, str], problems: list[Problem]) -
     """Build one Spec; semantic problems are appended, None if any were found."""
     data = doc.data
     before = len(problems)
+    number_problems(doc, data, (), problems)
     source = data["source"]
     files = (source["files"],) if isinstance(source["files"], str) else tuple(source["files"])
     for i, pattern in enumerate(files):
@@ -69,6 +91,11 @@ def build_spec(doc: Located, context: dict[str, str], problems: list[Problem]) -
                                         hint="syncspec keeps created_at/updated_at/deleted_at itself; "
                                              "rename it or set target.timestamps: false", key=True))
     names = list(target["columns"])
+    kinds = [target.get("kind", "sql")] + [item.get("kind", "sql") for item in target.get("also", ())]
+    if "sql" in kinds:   # table and column names a SQL target cannot take
+        identifier_problems(doc, ("target", "table"), target.get("table", data["sync"]),
+                            [(("target", "columns", n), n) for n in names]
+                            + ([(("hash", "column"), hash_column)] if "column" in hash_conf else []), problems)
     for i, k in enumerate(key):
         if k not in target["columns"]:
             close = difflib.get_close_matches(k, names, n=1)
@@ -96,13 +123,85 @@ def build_spec(doc: Located, context: dict[str, str], problems: list[Problem]) -
     return Spec(
         name=data["sync"], file=doc.file, files=files, strategies=tuple(strategies),
         table=target.get("table", data["sync"]), key=key, columns=tuple(columns), description=data.get("description", ""),
+        exclude=(source["exclude"],) if isinstance(source.get("exclude"), str) else tuple(source.get("exclude", ())),
         encoding=encoding, hash_algorithm=hash_conf.get("algorithm", "sha256"),
         hash_length=hash_conf.get("length", 16), hash_column=hash_column,
         on_missing=data.get("on_missing", "delete"), **triggers,
         timestamps=timestamps, indexes=indexes, foreign_keys=foreign_keys, targets=targets,
         spec_hash=hashlib.sha256(canonical_json({"spec": data, "context": context}).encode()).hexdigest()[:16],
         raw=data, locations={json_path(path): mark for path, mark in doc.marks.items()},
+        warnings=tuple(deprecations(doc)),
     )
+
+
+def deprecations(doc: Located) -> list[Problem]:
+    """Warnings for deprecated spellings still accepted: a column's ``null:`` (now ``nullable:``)."""
+    target = doc.data.get("target") or {}
+    places: list[tuple[tuple, dict]] = [(("target", "columns"), target.get("columns") or {})]
+    places += [(("target", "children", i, "columns"), child.get("columns") or {})
+               for i, child in enumerate(target.get("children") or ()) if isinstance(child, dict)]
+    out = []
+    for where, columns in places:
+        for name, conf in columns.items():
+            if isinstance(conf, dict) and "null" in conf:
+                out.append(doc.problem(where + (name, "null"), f"column {name!r}: 'null:' is deprecated, "
+                                       "write 'nullable:'", key=True,
+                                       hint="most YAML loaders read the key null as a null key, so other tools "
+                                            f"reject the spec: rename it to nullable: {str(conf['null']).lower()}"))
+    return out
+
+
+def number_problems(doc: Located, value: Any, path: tuple, problems: list[Problem]) -> None:
+    """Numbers in a spec must fit the targets: integers in signed 64 bits, floats finite (``1e999`` is
+    infinity, which no JSON column or CHECK literal holds). Depth is bounded by the loader."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            number_problems(doc, v, path + (k,), problems)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            number_problems(doc, v, path + (i,), problems)
+    elif isinstance(value, bool):
+        return
+    elif isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+        problems.append(doc.problem(path, f"integer {_digits(value)} does not fit in 64 bits",
+                                    hint=f"use a value between {INT64_MIN} and {INT64_MAX}, or quote it as text"))
+    elif isinstance(value, float) and not math.isfinite(value):
+        problems.append(doc.problem(path, f"number {value!r} is not finite (1.0e+999 overflows to infinity)",
+                                    hint="write a finite number, or quote it as text"))
+
+
+def _digits(value: int) -> str:
+    text = str(value)
+    return text if len(text) <= 30 else f"{text[:12]}...({len(text)} digits)"
+
+
+def identifier_problems(doc: Located, table_path: tuple, table: str, columns: list[tuple[tuple, str]],
+                        problems: list[Problem]) -> None:
+    """Names that pass the schema's identifier pattern but break the target: a table SQLite reserves
+    (``sqlite_*``) or the ledger owns (``syncspec_*``), columns that shadow a peewee Model attribute or
+    are dunders, and columns equal but for case (one column to SQLite and MySQL)."""
+    lowered = table.lower()
+    if lowered.startswith("sqlite_"):
+        problems.append(doc.problem(table_path, f"table name {table!r} is reserved: SQLite keeps its own tables "
+                                                "under the prefix sqlite_", hint="choose another table name"))
+    elif lowered.startswith("syncspec_"):
+        problems.append(doc.problem(table_path, f"table name {table!r} is reserved: syncspec keeps its run "
+                                                "history and schema in syncspec_* tables",
+                                    hint="choose a table name that does not start with syncspec_"))
+    seen: dict[str, str] = {}
+    for path, name in columns:
+        if name in MODEL_ATTRIBUTES or name.startswith("__"):
+            what = "a Python special name" if name.startswith("__") else "a peewee Model attribute"
+            other = name.strip("_") + "_value"
+            problems.append(doc.problem(path, f"column name {name!r} is reserved: the SQL target's model uses "
+                                              f"it ({what})", key=True,
+                                        hint=f"rename the column; {other}: {{from: {name}}} still reads the "
+                                             f"record's {name!r}"))
+        if name.lower() in seen and seen[name.lower()] != name:
+            problems.append(doc.problem(path, f"column {name!r} and column {seen[name.lower()]!r} differ only in "
+                                              "case: SQLite and MySQL/MariaDB take them for one column",
+                                        key=True, hint="rename one of them"))
+        seen.setdefault(name.lower(), name)
 
 
 TARGET_CORE = ("kind", "use", "also", "table", "key", "columns", "timestamps", "unique", "indexes", "foreign_keys",
@@ -140,26 +239,62 @@ def _strategy(doc: Located, i: int, item: Any, problems: list[Problem]) -> Strat
     (kind, conf), = item.items() if isinstance(item, dict) else ((item, None),)
     conf = conf or {}
     base = ("source", "records", i, kind)
+    before = len(problems)
+    strategy = _strategy_of(doc, kind, conf, base, problems)
+    where = _filters(doc, base, conf, problems)
+    if strategy is None or len(problems) > before:
+        return None
+    keys = strategy.record_keys() or set()
+    for f in where if strategy.record_keys() is not None else ():
+        if f.path[0] not in keys:      # a typo here would drop every record without a word
+            option = "where" if f.keep else "unless"
+            close = difflib.get_close_matches(f.path[0], sorted(keys), n=1)
+            problems.append(doc.problem(base + (option, ".".join(f.path)),
+                                        f"{option} reads {'.'.join(f.path)!r}, but {kind} records have no "
+                                        f"{f.path[0]!r}", hint=f"did you mean {close[0]!r}?" if close else
+                                        f"record keys: {', '.join(sorted(keys))}", key=True))
+    if len(problems) > before:
+        return None
+    return dataclasses.replace(strategy, where=where) if where else strategy
+
+
+def _styles(conf: dict[str, Any], default: tuple[str, ...]) -> tuple[str, ...]:
+    styles = conf.get("fields", list(default))
+    return () if styles == "none" else ((styles,) if isinstance(styles, str) else tuple(styles))
+
+
+def _strategy_of(doc: Located, kind: str, conf: dict[str, Any], base: tuple,
+                 problems: list[Problem]) -> Strategy | None:
+    markup = conf.get("markup", "text")
     if kind == "sections":
         rx = _regex(doc, base + ("match",), conf["match"], problems)
-        styles = conf.get("fields", ["bold", "list"])
-        styles = () if styles == "none" else ((styles,) if isinstance(styles, str) else tuple(styles))
-        if rx is None:
+        cont = _regex(doc, base + ("continues",), conf["continues"], problems) if "continues" in conf else None
+        if rx is None or ("continues" in conf and cont is None):
             return None
-        return SectionsStrategy(match=rx, level=conf.get("level", 2), fields=styles,
-                                field_keys=conf.get("field_keys", "snake_case"), subsections=conf.get("subsections"))
+        return SectionsStrategy(match=rx, level=conf.get("level", 2), fields=_styles(conf, ("bold", "list")),
+                                field_keys=conf.get("field_keys", "snake_case"), subsections=conf.get("subsections"),
+                                ends=conf.get("ends", "level"), continues=cont, markup=markup)
     if kind == "table":
-        if "under" not in conf:
-            return TableStrategy(columns=tuple(conf.get("columns", {}).items()))
-        under = _regex(doc, base + ("under",), conf["under"], problems, flags=re.I)
-        return TableStrategy(under=under, columns=tuple(conf.get("columns", {}).items())) if under else None
+        under = _regex(doc, base + ("under",), conf["under"], problems, flags=re.I) if "under" in conf else None
+        if "under" in conf and under is None:
+            return None
+        header = conf.get("header", ())
+        return TableStrategy(under=under, columns=tuple(conf.get("columns", {}).items()),
+                             header=(header,) if isinstance(header, str) else tuple(header),
+                             layout=conf.get("layout", "rows"), markup=markup)
     if kind == "tasks":
         before = len(problems)
         under = _regex(doc, base + ("under",), conf["under"], problems, flags=re.I) if "under" in conf else None
         match = _regex(doc, base + ("match",), conf["match"], problems) if "match" in conf else None
-        return TasksStrategy(under=under, match=match) if len(problems) == before else None
+        return TasksStrategy(under=under, match=match, markup=markup) if len(problems) == before else None
     if kind == "file":
-        return FileStrategy()
+        siblings = tuple(conf.get("siblings", {}).items())
+        for key, rel in siblings:
+            if rel.startswith("/") or ".." in rel.replace("\\", "/").split("/"):
+                problems.append(doc.problem(base + ("siblings", key), f"sibling {rel!r} leaves the file's folder",
+                                            hint="name a file in the same folder or below it, without '..'"))
+        return FileStrategy(fields=_styles(conf, ("bold", "list")), field_keys=conf.get("field_keys", "snake_case"),
+                            siblings=siblings)
     if kind == "frontmatter":
         if "items" not in conf:
             return FrontmatterStrategy()
@@ -167,6 +302,17 @@ def _strategy(doc: Located, i: int, item: Any, problems: list[Problem]) -> Strat
         return FrontmatterStrategy(items=pointer.child()) if pointer is not None else None
     pointer = _pointer(doc, base + ("pointer",), conf["pointer"], problems)
     return DocumentStrategy(pointer=pointer, kind=kind) if pointer is not None else None
+
+
+def _filters(doc: Located, base: tuple, conf: dict[str, Any], problems: list[Problem]) -> tuple[Filter, ...]:
+    """``where:`` (every listed path must match) and ``unless:`` (none may): record path -> regex."""
+    out: list[Filter] = []
+    for option, keep in (("where", True), ("unless", False)):
+        for path, text in conf.get(option, {}).items():
+            rx = _regex(doc, base + (option, path), str(text), problems)
+            if rx is not None:
+                out.append(Filter(tuple(str(path).split(".")), rx, keep))
+    return tuple(out)
 
 
 def _pointer(doc: Located, path: tuple, text: str, problems: list[Problem],
@@ -179,13 +325,18 @@ def _pointer(doc: Located, path: tuple, text: str, problems: list[Problem],
         return None
 
 
-def _regex(doc: Located, path: tuple, text: str, problems: list[Problem], flags: int = 0) -> re.Pattern[str] | None:
+def _regex(doc: Located, path: tuple, text: str, problems: list[Problem], flags: int = 0) -> SpecRegex | None:
+    """A spec regex, time-limited per match (spec/regexes.py), located for the error it may raise."""
+    line, col = doc.where(path)
     try:
-        return re.compile(text, flags)
+        return compile_regex(text, flags, where=(doc.file, line, col, json_path(path)))
     except re.error as exc:
         problems.append(doc.problem(path, f"regex does not compile: {exc.msg} at position {exc.pos}",
                                     hint="in YAML, quote regexes with single quotes so backslashes stay literal"))
-        return None
+    except regex.error as exc:
+        problems.append(doc.problem(path, f"regex does not compile: {exc}",
+                                    hint="in YAML, quote regexes with single quotes so backslashes stay literal"))
+    return None
 
 
 def _column(doc: Located, name: str, conf: Any, context: dict[str, str], problems: list[Problem],
@@ -196,15 +347,29 @@ def _column(doc: Located, name: str, conf: Any, context: dict[str, str], problem
     ctype = conf.get("type", "text")
     kwargs: dict[str, Any] = dict(name=name, type=ctype, default=conf.get("default"),
                                   required=conf.get("required", False), length=conf.get("length"),
-                                  nullable=conf.get("null", True), unique=conf.get("unique", False))
+                                  nullable=conf.get("nullable", conf.get("null", True)), unique=conf.get("unique", False))
+    if "null" in conf and "nullable" in conf:
+        problems.append(doc.problem(base + ("null",), "both null: and nullable: are given", key=True,
+                                    hint="keep nullable: (null: is its deprecated spelling)"))
+    _value_options(doc, base, conf, ctype, kwargs, problems)
     if "pattern" in conf:
         rx = _regex(doc, base + ("pattern",), conf["pattern"], problems)
         if rx is None:
             return None
         kwargs["pattern"] = rx
     if "transform" in conf:
-        kwargs["transforms"] = tuple(next(iter(step.items())) if isinstance(step, dict) else (step, None)
-                                     for step in conf["transform"])
+        steps = []
+        for j, step in enumerate(conf["transform"]):
+            step_name, arg = next(iter(step.items())) if isinstance(step, dict) else (step, None)
+            arg = typing.cast(Any, arg)
+            where = base + ("transform", j, step_name)
+            if step_name == "find_all":
+                arg = _regex(doc, where, arg, problems)
+            elif step_name == "replace":
+                rx = _regex(doc, where + ("pattern",), arg["pattern"], problems)
+                arg = dict(arg, pattern=rx)
+            steps.append((step_name, arg))
+        kwargs["transforms"] = tuple(steps)
     if "value" in conf:
         value = conf["value"]
         if isinstance(value, str):
@@ -238,6 +403,28 @@ def _column(doc: Located, name: str, conf: Any, context: dict[str, str], problem
         kwargs.setdefault("choices", machine.states)   # the states are the values a row may hold
     assert ctype in COLUMN_TYPES
     return Column(**kwargs)
+
+
+def _value_options(doc: Located, base: tuple, conf: dict[str, Any], ctype: str, kwargs: dict[str, Any],
+                   problems: list[Problem]) -> None:
+    """``formats``, ``items`` and ``on_error``: how a value is read, and what a bad one does."""
+    kwargs["on_error"] = conf.get("on_error", "error") or "null"     # YAML reads a bare null as None
+    if "items" in conf:
+        if ctype != "json":
+            problems.append(doc.problem(base + ("items",), f"items: declares the elements of a json list, but the "
+                                                           f"column is {ctype}", hint="declare type: json"))
+        kwargs["items"] = conf["items"]
+    if "formats" in conf:
+        formats = [conf["formats"]] if isinstance(conf["formats"], str) else list(conf["formats"])
+        if "date" not in (ctype, conf.get("items", "")) and "datetime" not in (ctype, conf.get("items", "")):
+            problems.append(doc.problem(base + ("formats",), f"formats: reads dates, but the column is {ctype}",
+                                        hint="declare type: date or datetime (or items: date on a json column)"))
+        for i, fmt in enumerate(formats):
+            if "%" not in fmt:
+                problems.append(doc.problem(base + ("formats", i) if not isinstance(conf["formats"], str) else
+                                            base + ("formats",), f"format {fmt!r} has no % directive",
+                                            hint="write strptime formats such as '%B %d %Y' or '%d-%m-%Y'"))
+        kwargs["formats"] = tuple(formats)
 
 
 def _states(doc: Located, base: tuple, conf: dict[str, Any], ctype: str, choices: tuple[Any, ...] | None,
@@ -363,6 +550,9 @@ def build_children(doc: Located, parent: Spec, context: dict[str, str], problems
             problems.append(doc.problem(base + ("table",), f"child table {table!r} is the parent's own table",
                                         hint="give the child rows a table of their own"))
         link = conf.get("parent") or {f"{parent.table}_{k}": k for k in parent.key}
+        identifier_problems(doc, base + ("table",), table,
+                            [(base + ("parent", n), n) for n in conf.get("parent") or ()]
+                            + [(base + ("columns", n), n) for n in conf["columns"]], problems)
         columns: list[Column] = []
         for name, key_col in link.items():
             if key_col not in parent.key:
@@ -422,7 +612,8 @@ def build_children(doc: Located, parent: Spec, context: dict[str, str], problems
             foreign_keys=(ForeignKey(tuple(link), parent.table, tuple(link.values()), "cascade",
                                      json_path(base + ("parent",))),),
             spec_hash=hashlib.sha256(f"{parent.spec_hash}:{name}".encode()).hexdigest()[:16],
-            parent=parent, each=each, targets=parent.targets[:1]))   # child rows go to the parent's database
+            parent=parent, each=each, targets=parent.targets[:1],   # child rows go to the parent's database
+            warnings=()))   # the parent reports the file's deprecations
     return out
 
 
@@ -448,7 +639,7 @@ def _indexes(doc: Located, target: dict, columns: list[Column], problems: list[P
         if _unknown_columns(doc, ("target", "unique", i), names, columns, problems):
             out.append(Index(tuple(names), unique=True))
     for i, item in enumerate(target.get("indexes", [])):
-        conf = {"columns": item} if isinstance(item, list) else item
+        conf: dict[str, Any] = {"columns": item} if isinstance(item, list) else item
         where = ("target", "indexes", i) + (() if isinstance(item, list) else ("columns",))
         if _unknown_columns(doc, where, conf["columns"], columns, problems):
             out.append(Index(tuple(conf["columns"]), unique=bool(conf.get("unique", False)), name=str(conf["name"]) if conf.get("name") else None))
@@ -484,7 +675,7 @@ def _foreign_keys(doc: Located, target: dict, columns: list[Column], key: tuple[
                 verb = "is" if len(strict) == 1 else "are"
                 problems.append(doc.problem(base + ("on_delete",),
                                             f"on_delete: set null needs nullable columns, but {', '.join(strict)} "
-                                            f"{verb} NOT NULL (a key column or null: false)",
+                                            f"{verb} NOT NULL (a key column or nullable: false)",
                                             hint="use on_delete: cascade, or make the column nullable"))
                 continue
         out.append(ForeignKey(tuple(names), ref_table, ref_cols, on_delete, json_path(base)))

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .pointer import Pointer
 
+if TYPE_CHECKING:
+    from ..errors import Problem
+    from .regexes import SpecRegex
+
 COLUMN_TYPES = ("text", "integer", "real", "boolean", "date", "datetime", "json")
-FIELD_STYLES = ("bold", "list", "plain")
+FIELD_STYLES = ("bold", "list", "plain", "dataview")
 TEMPLATE_RE = re.compile(r"\{\{|\}\}|\{([A-Za-z_$][\w.$]*)\}")
 # Record keys every strategy provides besides its own (see sources/records.py).
 META_KEYS = ("$path", "$file", "$stem", "$line", "$strategy")
@@ -17,24 +21,37 @@ META_KEYS = ("$path", "$file", "$stem", "$line", "$strategy")
 CHILD_KEYS = ("$item", "$key", "$index", "$position", "$parent")
 # Keys of records matched by a pointer (json, yaml, frontmatter items).
 POINTER_KEYS = ("$key", "$pointer", "$match", "$value")
-TASK_KEYS = ("text", "checked", "depth", "heading", "headings", "position", "parent", "links")
+TASK_KEYS = ("text", "checked", "mark", "depth", "heading", "headings", "position", "parent", "links")
 FILE_KEYS = ("path", "name", "stem", "suffix", "dir", "title", "heading", "frontmatter", "body", "text",
-             "size", "lines", "mtime")
+             "size", "lines", "mtime", "fields", "sections")
+
+
+@dataclass(frozen=True)
+class Filter:
+    """``where:`` / ``unless:`` on a strategy: keep records whose value at ``path`` matches (or not)."""
+
+    path: tuple[str, ...]
+    rx: re.Pattern[str]
+    keep: bool = True                       # where: True; unless: False
 
 
 @dataclass(frozen=True)
 class SectionsStrategy:
     """Records from headings of one level whose text matches ``match``."""
 
-    match: re.Pattern[str]
+    match: SpecRegex
     level: int = 2
     fields: tuple[str, ...] = ("bold", "list")
     field_keys: str = "snake_case"
     subsections: str | None = None          # None | "items" | "text"
+    ends: str = "level"                     # a section ends at a heading of its level or above | "any" heading
+    continues: re.Pattern[str] | None = None   # headings that continue the current entry (mis-levelled subsections)
+    markup: str = "text"                    # "raw": heading text as written (backticks, emphasis kept)
+    where: tuple[Filter, ...] = ()
     kind: str = "sections"
 
     def record_keys(self) -> set[str] | None:
-        extra = {"subsections"} if self.subsections else set()
+        extra = {"subsections", "items"} if self.subsections else set()
         return set(self.match.groupindex) | {"heading", "level", "body", "fields", "links", *extra, *META_KEYS}
 
 
@@ -42,20 +59,26 @@ class SectionsStrategy:
 class TableStrategy:
     """Records from the rows of markdown tables (optionally under a heading)."""
 
-    under: re.Pattern[str] | None = None
+    under: SpecRegex | None = None
     columns: tuple[tuple[str, str], ...] = ()
+    header: tuple[str, ...] = ()            # only tables whose header row has these cells (any order, any case)
+    layout: str = "rows"                    # "rows": a record per row | "key_value": the table is one record
+    markup: str = "text"                    # "raw": cells as written (code spans, <Angle> words, links kept)
+    where: tuple[Filter, ...] = ()
     kind: str = "table"
 
     def record_keys(self) -> set[str] | None:
-        return {key for _, key in self.columns} | {"heading", "body", "fields", "links", *META_KEYS}
+        return {key for _, key in self.columns} | {"heading", "body", "fields", "links", "extra", *META_KEYS}
 
 
 @dataclass(frozen=True)
 class TasksStrategy:
     """Records from task-list items (``- [ ]`` / ``- [x]``), optionally under a heading or matching a regex."""
 
-    under: re.Pattern[str] | None = None
-    match: re.Pattern[str] | None = None
+    under: SpecRegex | None = None
+    match: SpecRegex | None = None
+    markup: str = "text"                    # "raw": item text as written (~~struck~~, `code`, links kept)
+    where: tuple[Filter, ...] = ()
     kind: str = "tasks"
 
     def record_keys(self) -> set[str] | None:
@@ -68,6 +91,7 @@ class FrontmatterStrategy:
     """One record per file from its YAML front matter, or one per element of a list inside it."""
 
     items: Pointer | None = None
+    where: tuple[Filter, ...] = ()
     kind: str = "frontmatter"
 
     def record_keys(self) -> set[str] | None:
@@ -78,10 +102,14 @@ class FrontmatterStrategy:
 class FileStrategy:
     """One record per file: path, name, title, front matter, body, size, modified time."""
 
+    fields: tuple[str, ...] = ("bold", "list")   # field lines of the preamble (before the first heading
+    field_keys: str = "snake_case"               # and in the title's section)
+    siblings: tuple[tuple[str, str], ...] = ()   # record key -> a file beside this one (metadata.yaml), read
+    where: tuple[Filter, ...] = ()
     kind: str = "file"
 
     def record_keys(self) -> set[str] | None:
-        return set(FILE_KEYS) | set(META_KEYS)
+        return set(FILE_KEYS) | set(META_KEYS) | {key for key, _ in self.siblings}
 
 
 @dataclass(frozen=True)
@@ -89,6 +117,7 @@ class DocumentStrategy:
     """Records from a JSON or YAML document: every value a wildcard pointer matches."""
 
     pointer: Pointer
+    where: tuple[Filter, ...] = ()
     kind: str = "json"                      # "json" | "yaml"
 
     def record_keys(self) -> set[str] | None:
@@ -168,12 +197,15 @@ class Column:
     default: Any = None
     required: bool = False
     choices: tuple[Any, ...] | None = None
-    pattern: re.Pattern[str] | None = None
+    pattern: SpecRegex | None = None
     transforms: tuple[tuple[str, Any], ...] = ()   # (name, argument or None), in order
     length: int | None = None
     states: StateMachine | None = None
-    nullable: bool = True                     # null: false -> NOT NULL (key columns are always NOT NULL)
+    nullable: bool = True                     # nullable: false -> NOT NULL (key columns are always NOT NULL)
     unique: bool = False                      # unique: true -> a unique index on this column alone
+    formats: tuple[str, ...] = ()             # date/datetime: strptime formats tried in order before ISO
+    on_error: str = "error"                   # a bad value: "error" (the run fails) | "null" | "warn"
+    items: str | None = None                  # json: the type of each element of a list
 
 
 ON_DELETE = ("cascade", "set null", "restrict", "no action")
@@ -231,6 +263,7 @@ class Spec:
     key: tuple[str, ...]
     columns: tuple[Column, ...]
     description: str = ""
+    exclude: tuple[str, ...] = ()             # gitignore-style patterns of files not to read
     encoding: str = "utf-8"
     hash_algorithm: str = "sha256"
     hash_length: int = 16
@@ -250,6 +283,8 @@ class Spec:
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     # JSON path ("$.source.files[0]") -> (line, column) in the spec file, for later stages' errors
     locations: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
+    # deprecations found while building (``null:`` for ``nullable:``); ``validate`` prints them on stderr
+    warnings: tuple[Problem, ...] = field(default=(), compare=False, repr=False)
 
     def locate(self, json_path: str) -> tuple[int | None, int | None]:
         """Line and column of ``json_path`` in the spec file, or of its nearest located ancestor."""

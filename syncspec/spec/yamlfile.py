@@ -56,13 +56,111 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+class BoundedLoader(yaml.SafeLoader):
+    """A SafeLoader that remembers where the first alias is, for ``check_tree``'s alias-bomb message."""
+
+    first_alias: yaml.Mark | None = None
+
+    def compose_node(self, parent, index):
+        if self.first_alias is None and self.check_event(yaml.AliasEvent):
+            self.first_alias = self.peek_event().start_mark
+        return super().compose_node(parent, index)
+
+
+class Refused(Exception):
+    """Raised by ``check_tree``/``make_loader`` with the Problem to report (converted by the callers)."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def make_loader(text: str, file: str, where: str = "", cls: type[BoundedLoader] | None = None) -> BoundedLoader:
+    """A loader for ``text``; a control character (NUL...) is a located Refused problem, not a
+    ReaderError traceback (PyYAML checks the characters before anything else)."""
+    try:
+        return (cls or BoundedLoader)(text)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        char = "NUL (\\x00)" if code == 0 else f"{chr(code)!r} (U+{code:04X})"
+        raise Refused(Problem(
+            f"invalid YAML{where}: character {char} is not allowed", file=file, line=line, column=col,
+            hint="remove the control character (YAML allows printable characters, tabs and newlines)")) from None
+
+
+def check_tree(node: yaml.Node, loader: BoundedLoader, file: str, where: str = "") -> None:
+    """Bound a composed document before anything walks or constructs it (Refused if not):
+
+    nesting deeper than limits.MAX_DEPTH; aliases that expand it by more than limits.MAX_ALIAS_VALUES
+    values (a billion-laughs document composes to a few nodes but walks and hashes to 10^9); recursive
+    aliases; integers longer than Python converts (a ValueError deep in the constructor otherwise).
+    Linear in the number of distinct nodes: expanded sizes are memoized per node.
+    """
+    from ..limits import MAX_ALIAS_VALUES, MAX_DEPTH, MAX_INT_DIGITS
+
+    sizes: dict[int, tuple[int, int]] = {}     # id(node) -> (expanded size, height)
+    busy: set[int] = set()
+
+    def fail(at: yaml.Node | yaml.Mark, message: str, hint: str) -> Refused:
+        mark = at.start_mark if isinstance(at, yaml.Node) else at
+        return Refused(Problem(f"{message}{where}", file=file, line=mark.line + 1, column=mark.column + 1,
+                                hint=hint))
+
+    def visit(n: yaml.Node, depth: int) -> tuple[int, int]:
+        key = id(n)
+        if key in busy:
+            raise fail(n, "recursive YAML alias (a value contains itself)", "remove the alias to its own anchor")
+        if depth > MAX_DEPTH:
+            raise fail(n, f"YAML nested deeper than {MAX_DEPTH} levels", "flatten the document")
+        known = sizes.get(key)
+        if known is None:
+            if isinstance(n, yaml.ScalarNode):
+                if n.tag == "tag:yaml.org,2002:int" and len(n.value) > MAX_INT_DIGITS:
+                    raise fail(n, f"integer with {len(n.value)} digits is too large",
+                               "quote it to keep it as text, or shorten it")
+                known = (1, 0)
+            else:
+                busy.add(key)
+                children = ([c for pair in n.value for c in pair] if isinstance(n, yaml.MappingNode)
+                            else list(n.value))
+                size, height = 1, 0
+                for child in children:
+                    child_size, child_height = visit(child, depth + 1)
+                    size += child_size
+                    height = max(height, child_height + 1)
+                busy.discard(key)
+                known = (size, height)
+            sizes[key] = known
+        elif depth + known[1] > MAX_DEPTH:
+            raise fail(n, f"YAML nested deeper than {MAX_DEPTH} levels (through an alias)", "flatten the document")
+        return known
+
+    total, _ = visit(node, 0)
+    if total > len(sizes) + MAX_ALIAS_VALUES:
+        raise fail(loader.first_alias or node, f"YAML aliases expand the document to {total:,} values, more than "
+                   f"{MAX_ALIAS_VALUES:,} beyond its own {len(sizes):,} (an alias bomb?)",
+                   "write the values out instead of repeating aliases of aliases")
+
+
 def load_yaml(text: str, file: str) -> Located:
-    """Parse one YAML document, rejecting duplicate keys, keeping line marks."""
-    loader = yaml.SafeLoader(text)
+    """Parse one YAML document, rejecting duplicate keys, keeping line marks; bounded (``check_tree``)."""
+    from ..limits import MAX_CONFIG_BYTES
+
+    if len(text) > MAX_CONFIG_BYTES:
+        raise SpecError(problems=[Problem(f"file is {len(text):,} characters, more than the {MAX_CONFIG_BYTES:,} "
+                                          "a spec or workspace file may have", file=file, line=1,
+                                          hint="split it into several specs")])
+    try:
+        loader = make_loader(text, file)
+    except Refused as exc:
+        raise SpecError(problems=[exc.problem]) from None
     try:
         node = loader.get_single_node()
         if node is None:
             return Located(None, {(): (1, 1)}, {}, file)
+        check_tree(node, loader, file)
         marks: dict[PathKey, tuple[int, int]] = {}
         key_marks: dict[PathKey, tuple[int, int]] = {}
         problems: list[Problem] = []
@@ -74,6 +172,12 @@ def load_yaml(text: str, file: str) -> Located:
         raise SpecError(problems=[_yaml_problem(exc, text, file)]) from None
     except yaml.YAMLError as exc:
         raise SpecError(problems=[Problem(f"invalid YAML: {exc}", file=file, hint="fix the YAML syntax")]) from None
+    except Refused as exc:
+        raise SpecError(problems=[exc.problem]) from None
+    except RecursionError:
+        mark = loader.get_mark()
+        raise SpecError(problems=[Problem("YAML nested too deeply to parse", file=file, line=mark.line + 1,
+                                          column=mark.column + 1, hint="flatten the document")]) from None
     finally:
         loader.dispose()
     return Located(data, marks, key_marks, file)

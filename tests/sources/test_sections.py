@@ -178,7 +178,9 @@ def test_crlf_and_bom_give_the_same_records_and_lines(extract):
         return out
 
     assert normalized(crlf) == normalized(bom) == normalized(bom_lf) == normalized(lf)
-    assert "\r\n" in by_id(crlf)["X-1"].data["body"]
+    # issue 11, defect 17: bodies no longer keep the checkout's CRLF (they used to, and a Windows and a
+    # Linux checkout rewrote each other's rows)
+    assert "\r" not in by_id(crlf)["X-1"].data["body"] and by_id(crlf)["X-1"].data == by_id(lf)["X-1"].data
     assert all("\r" not in value for r in crlf.records for value in r.data["fields"].values())
     assert all("\r" not in r.data["heading"] for r in crlf.records)
 

@@ -183,3 +183,57 @@ def test_spec_hash_changes_with_the_spec_and_with_the_project(load_specs, make_w
     (b,) = load_specs({"x.yaml": BASE.replace("title: text", "title: {type: text, default: x}")})
     (c,) = Workspace.open(make_ws({"specs/x.yaml": BASE}, project="other")).validate()
     assert len({a.spec_hash, b.spec_hash, c.spec_hash}) == 3
+
+
+# -- nullable: (issue 11, defect 11) ---------------------------------------------------------------
+
+def test_nullable_false_makes_a_not_null_column_without_warnings(load_specs):
+    spec, = load_specs({"x.yaml": BASE.replace("    title: text", "    title: {type: text, nullable: false}")})
+    assert spec.column("title").nullable is False and spec.column("body").nullable is True
+    assert spec.warnings == ()
+
+
+def test_null_is_still_accepted_with_a_deprecation_warning(load_specs):
+    spec, = load_specs({"x.yaml": BASE.replace("    title: text", "    title: {type: text, null: false}")})
+    assert spec.column("title").nullable is False
+    assert [w.format() for w in spec.warnings] == [
+        "specs/x.yaml:11:25: $.target.columns.title.null: column 'title': 'null:' is deprecated, write 'nullable:'\n"
+        "    hint: most YAML loaders read the key null as a null key, so other tools reject the spec: "
+        "rename it to nullable: false"]
+
+
+def test_null_and_nullable_together_is_an_error(spec_errors):
+    text = BASE.replace("    title: text", "    title: {type: text, null: false, nullable: false}")
+    assert spec_errors(text)[0].startswith(
+        "specs/x.yaml:11:25: $.target.columns.title.null: both null: and nullable: are given")
+
+
+def test_validate_prints_the_deprecation_on_stderr(make_ws, cli):
+    ws = make_ws({"specs/x.yaml": BASE.replace("    title: text", "    title: {type: text, null: false}"),
+                  "docs/notes.md": "## N-1: one\n"})
+    r = cli("--project", str(ws), "validate")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.startswith("warning: specs/x.yaml:11:25: $.target.columns.title.null: column 'title': "
+                               "'null:' is deprecated, write 'nullable:'")
+    r = cli("--project", str(ws), "validate", "--json")
+    import json
+
+    assert json.loads(r.stdout)["warnings"][0]["json_path"] == "$.target.columns.title.null"
+
+
+def test_shipped_examples_use_nullable_and_load_with_a_standard_yaml_loader():
+    """An independent validator (plain yaml.safe_load + jsonschema) accepts every shipped spec."""
+    from pathlib import Path
+
+    import jsonschema
+    import yaml
+
+    from syncspec.spec.schema import schema_text
+
+    repo = Path(__file__).resolve().parents[2]
+    schema = __import__("json").loads(schema_text())
+    specs = sorted(repo.glob("examples/*/specs/*.yaml")) + sorted(repo.glob("specs/*.yaml"))
+    assert specs
+    for path in specs:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        jsonschema.Draft202012Validator(schema).validate(data)

@@ -98,7 +98,7 @@ def test_field_style_typo(spec_errors):
     text = BASE.replace("{level: 2,", "{level: 2, fields: boldd,")
     assert spec_errors(text) == [
         "specs/x.yaml:5:36: $.source.records[0].sections.fields: 'boldd' is not one of "
-        "'bold', 'list', 'plain', 'none'\n    hint: did you mean 'bold'?"]
+        "'bold', 'list', 'plain', 'dataview', 'none'\n    hint: did you mean 'bold'?"]
 
 
 def test_files_of_the_wrong_kind_names_both_forms(spec_errors):

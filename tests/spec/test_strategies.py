@@ -74,7 +74,7 @@ def test_unknown_option_of_a_strategy(spec_errors):
         "specs/x.yaml:5:15: $.source.records[0].tasks.undr: unknown key 'undr'\n    hint: did you mean 'under'?"]
     assert spec_errors(spec("json: {path: /a}")) == [
         "specs/x.yaml:5:14: $.source.records[0].json.path: unknown key 'path'\n"
-        "    hint: allowed keys: pointer",
+        "    hint: allowed keys: pointer, unless, where",
         "specs/x.yaml:5:13: $.source.records[0].json: missing required key 'pointer'\n"
         "    hint: add 'pointer:' here (see `syncspec schema`)"]
 
@@ -112,13 +112,13 @@ def test_closed_strategies_check_the_keys_columns_read(spec_errors):
     assert spec_errors(spec("tasks", "{type: text, from: txt}")) == [
         "specs/x.yaml:10:9: $.target.columns.id: column 'id' reads 'id', but no record strategy produces 'id'\n"
         "    hint: record keys available: $file, $line, $path, $stem, $strategy, checked, depth, heading, headings, "
-        "links, parent, position, text",
+        "links, mark, parent, position, text",
         "specs/x.yaml:11:12: $.target.columns.title: column 'title' reads 'txt', but no record strategy produces "
         "'txt'\n    hint: did you mean 'text'?"]
     assert spec_errors(spec("file", "{type: text, from: title}")) == [
         "specs/x.yaml:10:9: $.target.columns.id: column 'id' reads 'id', but no record strategy produces 'id'\n"
-        "    hint: record keys available: $file, $line, $path, $stem, $strategy, body, dir, frontmatter, heading, "
-        "lines, mtime, name, path, size, stem, suffix, text, title"]
+        "    hint: record keys available: $file, $line, $path, $stem, $strategy, body, dir, fields, frontmatter, heading, "
+        "lines, mtime, name, path, sections, size, stem, suffix, text, title"]
 
 
 def test_open_strategies_may_read_any_key(load_specs):
@@ -143,7 +143,7 @@ def test_transforms_are_built_in_order(load_specs):
 
 @pytest.mark.parametrize("transform, message", [
     ("[lowr]", "$.target.columns.title.transform[0]: 'lowr' is not one of 'strip', 'lower', 'upper', 'collapse', "
-               "'snake_case', 'number', 'split', 'join', 'first', 'last', 'count', 'parse_json'\n    hint: did you mean 'lower'?"),
+               "'snake_case', 'number', 'split', 'join', 'first', 'last', 'count', 'parse_json', 'link_text'\n    hint: did you mean 'lower'?"),
     ("[{splt: ','}]", "$.target.columns.title.transform[0].splt: unknown key 'splt'\n    hint: did you mean 'split'?"),
     ("[{split: ''}]", "$.target.columns.title.transform[0].split: '' should be non-empty\n"
                       "    hint: a column is a type name (text, integer, real, boolean, date, datetime, json) or a "

@@ -108,3 +108,36 @@ def test_no_workspace_above_the_folder(tmp_path):
     with pytest.raises(ConfigError) as info:
         Workspace.open(tmp_path)
     assert str(info.value).startswith(f"no syncspec.yaml found in {tmp_path.resolve()} or any parent folder")
+
+
+# -- paths stay inside the workspace (issue 11, defect 8) -----------------------------------------
+
+def test_specs_folder_outside_the_workspace_is_a_located_config_error(make_ws, tmp_path, cli):
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text("sync: stolen\n", encoding="utf-8")
+    ws = make_ws({"syncspec.yaml": "project: demo\nspecs: ../../\n"})
+    errors = config_errors(ws)
+    assert len(errors) == 1
+    assert errors[0].startswith("syncspec.yaml:2:8: $.specs: '../../' is outside the workspace (")
+    assert "hint: use a folder inside the workspace" in errors[0]
+    r = cli("--project", str(ws), "validate")
+    assert r.returncode == 1 and "Traceback" not in r.stderr and "stolen" not in r.stdout + r.stderr
+
+
+def test_specs_folder_through_a_symlink_outside_is_refused(make_ws, tmp_path):
+    (tmp_path / "out").mkdir()
+    ws = make_ws({"syncspec.yaml": "project: demo\nspecs: linked/\n"})
+    (ws / "linked").symlink_to(tmp_path / "out")
+    assert config_errors(ws)[0].startswith("syncspec.yaml:2:8: $.specs: 'linked/' is outside the workspace")
+
+
+def test_patch_paths_outside_the_workspace_are_refused_when_the_workspace_is_read(make_ws):
+    ws = make_ws({"syncspec.yaml": "project: demo\nspecs: specs/\n"
+                                   "patches: {dir: patches/, plan: ../plan.json}\n", "specs/.keep": ""})
+    errors = config_errors(ws)
+    assert errors[0].startswith("syncspec.yaml:3:32: $.patches.plan: '../plan.json' is outside the workspace")
+
+
+def test_specs_folder_inside_is_fine(make_ws):
+    ws = make_ws({"syncspec.yaml": "project: demo\nspecs: ./conf/../specs\n", "specs/.keep": ""})
+    assert Workspace.open(ws).config.specs_dir == (ws / "specs").resolve()

@@ -31,9 +31,12 @@ class SqlTarget:
     capabilities = Capabilities(transactions=True, locks=True, schema=True, values=True, soft_delete=True)
 
     def __init__(self, name: str, url: str, root: Path | None = None):
+        from ...urls import parse_url
         from .database import parse_target
 
         self.name = name
+        if not url.startswith("sqlite:"):
+            url = parse_url(url).render()     # driver suffixes, '@' in passwords: one canonical form
         self.url = parse_target(url)
         self.label = self.url.masked
         self.dialect: Dialect = dialect_for(self.url.backend)

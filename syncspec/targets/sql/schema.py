@@ -195,7 +195,7 @@ def compare(db, backend: str, table: SqlTable) -> list[Change]:
                 changes.append(Change("add_not_null", col, f"set {name}.{col} NOT NULL", violations=rows,
                                       sqlite_rebuild=True,
                                       hint="a new NOT NULL column needs a default: (it becomes the database "
-                                           "DEFAULT), or add it nullable, sync, then set null: false"))
+                                           "DEFAULT), or add it nullable, sync, then set nullable: false"))
             continue
         want = family(_ddl_type(table, col), backend)
         got = family(have.data_type, backend)
