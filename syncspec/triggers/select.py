@@ -43,10 +43,12 @@ class SpecInfo(NamedTuple):
     trigger: tuple[str, ...]
     interval: float | None = None
     blocking: bool = False
+    exclude: tuple[str, ...] = ()      # source.exclude (gitignore patterns)
 
     @classmethod
     def of(cls, spec: Any) -> "SpecInfo":
-        return cls(spec.name, spec.file, tuple(spec.files), tuple(spec.trigger), spec.interval, spec.blocking)
+        return cls(spec.name, spec.file, tuple(spec.files), tuple(spec.trigger), spec.interval, spec.blocking,
+                   tuple(getattr(spec, "exclude", ())))
 
     def runs_on(self, runner: str) -> bool:
         if runner == "pre-commit":
@@ -54,7 +56,15 @@ class SpecInfo(NamedTuple):
         return any(t in self.trigger for t in RUNNERS[runner])
 
     def concerns(self, path: str) -> bool:
-        return path == self.file or any(glob_regex(g).match(path) for g in self.files)
+        if path == self.file:
+            return True
+        if not any(glob_regex(g).match(path) for g in self.files):
+            return False
+        if self.exclude:
+            from ..sources.extract import excluded   # only when a glob matched and the spec excludes something
+
+            return not excluded(self.exclude)(path)
+        return True
 
 
 def runs_on(spec: Any, runner: str) -> bool:
@@ -139,8 +149,8 @@ def read_index(root: Path) -> list[SpecInfo] | None:
             return None
         if data["spec_files"] != _spec_stamps(data["specs_dir"]):
             return None
-        return [SpecInfo(s["name"], s["file"], tuple(s["files"]), tuple(s["trigger"]), s["interval"], s["blocking"])
-                for s in data["specs"]]
+        return [SpecInfo(s["name"], s["file"], tuple(s["files"]), tuple(s["trigger"]), s["interval"], s["blocking"],
+                         tuple(s["exclude"])) for s in data["specs"]]
     except (KeyError, TypeError):
         return None
 

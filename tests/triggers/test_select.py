@@ -43,6 +43,13 @@ def test_affected_by_runner():
     assert affected(infos, ["SYSTEM_STATE.md"], "sync") == ["state"]          # manual: never by itself
 
 
+def test_excluded_files_do_not_concern_a_spec():
+    info = SpecInfo("docs", "specs/docs.yaml", ("docs/**/*.md",), ("commit",), exclude=("docs/archive/", "*.draft.md"))
+    assert affected([info], ["docs/a.md"], "commit") == ["docs"]
+    assert affected([info], ["docs/archive/old.md"], "commit") == []
+    assert affected([info], ["docs/x/y.draft.md"], "commit") == []
+
+
 def test_the_index_is_used_while_no_spec_file_changed_and_rebuilt_when_one_does(seed_repo):
     old = time.time() - 60
     for path in [seed_repo / "syncspec.yaml", *(seed_repo / "specs").glob("*.yaml")]:
