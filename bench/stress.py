@@ -174,8 +174,8 @@ def terminate(trials: int, database: str, n: int = 2000, seed: int = 11) -> Figu
                                     stderr=subprocess.DEVNULL)
             time.sleep(rng.uniform(0.3, 1.5))
             cur = admin.cursor()
-            cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                        "WHERE application_name LIKE 'syncspec %%' AND pid <> pg_backend_pid()")
+            cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND application_name LIKE 'syncspec %%' AND pid <> pg_backend_pid()")
             out.killed += sum(1 for (ok,) in cur.fetchall() if ok)
             proc.wait()
             middle = digest(root)

@@ -31,7 +31,7 @@ class Filter:
     """``where:`` / ``unless:`` on a strategy: keep records whose value at ``path`` matches (or not)."""
 
     path: tuple[str, ...]
-    rx: re.Pattern[str]
+    rx: SpecRegex
     keep: bool = True                       # where: True; unless: False
 
 
@@ -45,7 +45,7 @@ class SectionsStrategy:
     field_keys: str = "snake_case"
     subsections: str | None = None          # None | "items" | "text"
     ends: str = "level"                     # a section ends at a heading of its level or above | "any" heading
-    continues: re.Pattern[str] | None = None   # headings that continue the current entry (mis-levelled subsections)
+    continues: SpecRegex | None = None   # headings that continue the current entry (mis-levelled subsections)
     markup: str = "text"                    # "raw": heading text as written (backticks, emphasis kept)
     where: tuple[Filter, ...] = ()
     kind: str = "sections"
