@@ -26,7 +26,7 @@ from typing import Any
 
 from .sources.records import snake_case
 from .spec.model import Column
-from .spec.regexes import SpecRegex
+from .spec.regexes import SpecRegex, compile_regex
 
 Step = Callable[[Any], Any]
 # digits with thousands separators (1,200 / 1_000), a decimal part after '.' or a decimal comma
@@ -103,7 +103,7 @@ def _map(table: dict[Any, Any]) -> Step:
 _MISSING = object()
 
 
-def _find_all(rx: re.Pattern[str]) -> Step:
+def _find_all(rx: re.Pattern[str] | SpecRegex) -> Step:
     group: Any = "value" if "value" in rx.groupindex else 1 if rx.groups else 0
 
     def step(value: Any) -> Any:
@@ -115,7 +115,7 @@ def _find_all(rx: re.Pattern[str]) -> Step:
     return step
 
 
-def _replace(rx: re.Pattern[str], template: str) -> Step:
+def _replace(rx: re.Pattern[str] | SpecRegex, template: str) -> Step:
     def sub(text: str) -> str:
         try:
             return rx.sub(template, text)
@@ -188,9 +188,10 @@ def make_step(name: str, arg: Any = None) -> Step:
     if name == "map":
         return _map(arg)
     if name == "find_all":
-        return _find_all(arg if isinstance(arg, re.Pattern) else re.compile(arg))
+        return _find_all(arg if isinstance(arg, (re.Pattern, SpecRegex)) else compile_regex(arg))
     if name == "replace":
-        rx = arg["pattern"] if isinstance(arg["pattern"], re.Pattern) else re.compile(arg["pattern"])
+        pattern = arg["pattern"]
+        rx = pattern if isinstance(pattern, (re.Pattern, SpecRegex)) else compile_regex(pattern)
         return _replace(rx, str(arg.get("with", "")))
     if name in ("add", "multiply"):
         return _arithmetic(name, arg)

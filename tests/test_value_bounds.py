@@ -98,5 +98,6 @@ def test_cli_exit_1_with_the_location(make_ws, cli):
     r = cli("--project", str(ws), "sync")
     assert r.returncode == 1, r.stderr
     assert "Traceback" not in r.stderr
-    assert "data/items.yaml:3: $.target.columns.n: column 'n' of spec 'items': value 99999999999999999999 is not " \
-           "a valid integer (does not fit in 64 bits" in r.stderr
+    # the value's own line and column (issue 15's value origins), then the column and the reason
+    assert "data/items.yaml:3:10: $.target.columns.n: column 'n' of spec 'items': value 99999999999999999999 is " \
+           "not a valid integer (does not fit in 64 bits" in r.stderr

@@ -90,6 +90,12 @@ class SpecRegex:
         except TimeoutError:
             raise RegexTimeout(self, string) from None
 
+    def sub(self, template: str, string: str) -> str:
+        try:
+            return self._rx.sub(template, string, timeout=REGEX_TIMEOUT)
+        except TimeoutError:
+            raise RegexTimeout(self, string) from None
+
     def ignoring_case(self) -> "SpecRegex":
         return SpecRegex(self.pattern, self.flags | re.I, self.where)
 

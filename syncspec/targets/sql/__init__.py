@@ -159,11 +159,19 @@ class SqlTarget:
         return self.tables
 
     def _migrations(self, bindings: Sequence[Binding], everything: Sequence[Binding]) -> list:
+        """What the tables need, computed once per run (irreversible() and session() both ask; the run
+        lock is held from before the first ask, so nothing changes the tables in between)."""
         from . import schema as ddl
 
+        key = (tuple(b.state_key for b in bindings), tuple(b.state_key for b in everything))
+        cached = getattr(self, "_planned", None)
+        if cached is not None and cached[0] == key:
+            return cached[1]
         tables = self._tables(bindings, everything)
         self._exists = {name: t.exists() for name, t in tables.items()}
-        return ddl.plan_migrations(self.db, self.url.backend, tables, ddl.stored_versions(self.db), self._exists)
+        found = ddl.plan_migrations(self.db, self.url.backend, tables, ddl.stored_versions(self.db), self._exists)
+        self._planned = (key, found)
+        return found
 
     def describe(self, bindings: Sequence[Binding], everything: Sequence[Binding]) -> dict[str, list[str]]:
         return {m.table.name: _describe(m) for m in self._migrations(bindings, everything)}
