@@ -28,6 +28,16 @@ def bench(c, sizes="1000,10000,100000", large=False, json=None, startup=False):
         raise Exit(code=code)
 
 
+@task(help={"sizes": "comma-separated entry counts (default 1000,100000)", "url": "Redis URL (default: local)"})
+def bench_redis(c, sizes="1000,100000", url=None):
+    """Redis target: hydration of N entries (and its write phase), a no-op resync, render of 100."""
+    from bench.redis_bench import main
+
+    code = main(tuple(int(s) for s in sizes.split(",")), url)
+    if code:
+        raise Exit(code=code)
+
+
 @task(help={"kills": "SIGKILL trials on SQLite (default 200)", "pg_kills": "SIGKILL trials on PostgreSQL (default 50)",
             "processes": "concurrent processes (default 8)", "fuzz": "hypothesis inputs per kind (default 33334)",
             "pg_url": "a PostgreSQL database to use (default: none, SQLite only)"})
@@ -40,6 +50,6 @@ def stress(c, kills=200, pg_kills=50, processes=8, fuzz=33334, pg_url=None):
         raise Exit(code=code)
 
 
-namespace = Collection(test, bench, stress)
+namespace = Collection(test, bench, bench_redis, stress)
 for name, t in syncspec_ns.tasks.items():
     namespace.add_task(t, name)

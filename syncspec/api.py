@@ -176,11 +176,11 @@ class Workspace:
 
     def verify(self, only: list[str] | None = None, repair: bool = False, max_seconds: float | None = None,
                progress: Progress | None = None, targets: list[str] | None = None,
-               lock_timeout: float | None = None) -> PlanResult:
+               lock_timeout: float | None = None, allow_empty: bool = False) -> PlanResult:
         """Compare what every target really holds with the sources: missing, extra and edited rows
         (every stored value, not only the stored hashes). ``repair`` rewrites exactly those rows."""
         opts = Options(max_seconds=max_seconds, progress=progress, details=True, full=True, values=True,
-                       lock_timeout=lock_timeout, only=tuple(targets or ()))
+                       lock_timeout=lock_timeout, only=tuple(targets or ()), allow_empty=allow_empty)
         return execute(self.config, self.specs(only), None, write=repair, opts=opts, all_specs=self.specs())
 
     # -- read ---------------------------------------------------------------------
@@ -335,3 +335,11 @@ class Workspace:
         else:
             files = resolve_files(spec, self.root)
         return _preview(spec, files, dict(self.config.context, sync=spec.name), limit)
+
+    # -- render back ----------------------------------------------------------------
+    def render(self, only: list[str] | None = None, check: bool = False) -> list[Any]:
+        """Write each spec's ``render:`` sections from its target's current rows (only where the text
+        changed); ``check``: write nothing, CheckFailed (exit 6) if one is stale (syncspec/render.py)."""
+        from .render import render
+
+        return render(self.config, self.specs(only), check=check)

@@ -24,6 +24,7 @@ VERBS = {
     "history": "recent runs from the ledger (--run ID for its row events)",
     "preview": "show the records a spec extracts from its files",
     "patch": "reviewed JSON Patch documents for the plan file: new, plan, apply [--check], status",
+    "render": "write markdown sections from the targets' current rows (--check: exit 6 if stale)",
     "hooks": "git hooks that sync the specs a commit, merge, checkout or rebase changed: install [--uninstall]",
     "watch": "keep targets fresh: sync the specs whose files change, and interval specs on schedule",
 }

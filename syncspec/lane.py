@@ -224,8 +224,13 @@ class Lane:
         stored = self.target.fetch(self.binding, [r.key for r in same])
         types = {c.name: c.type for c in self.spec.columns}
         out: list[tuple[Row, str | None]] = []
+        held = getattr(self.target, "stored_columns", None)     # a target storing only some columns
+        readable = set(held(self.binding)) | {"deleted_at"} if held is not None else None
         for row in same:
-            cols = changed_columns(types, stored.get(row.key, {}), row)
+            got = stored.get(row.key, {})
+            cols = changed_columns(types, got, row)
+            if readable is not None and got:
+                cols = tuple(c for c in cols if c in readable)
             if cols:
                 self.changed[row.key] = cols
                 self.unchanged -= 1

@@ -75,10 +75,18 @@ def sync(c, spec=None, project=None, database_url=None, json=False, max_seconds=
     _run("sync", *args, project=project, database_url=database_url, json=json)
 
 
-@task(help=_help("spec"), iterable=["spec"])
-def verify(c, spec=None, project=None, database_url=None, json=False):
-    """Exit 6 when a target has drifted from its sources."""
-    _run("verify", *_specs(spec), project=project, database_url=database_url, json=json)
+@task(help=dict(_help("spec"), repair="rewrite exactly the drifted rows (source wins)"), iterable=["spec"])
+def verify(c, spec=None, project=None, database_url=None, json=False, repair=False):
+    """Exit 6 when a target has drifted from its sources (--repair fixes it)."""
+    _run("verify", *_specs(spec), *(["--repair"] if repair else []), project=project, database_url=database_url,
+         json=json)
+
+
+@task(help=dict(_help("spec", "check"), check="write nothing; exit 6 if a section is stale"), iterable=["spec"])
+def render(c, spec=None, project=None, database_url=None, json=False, check=False):
+    """Write the markdown sections specs declare (render:) from their targets' current rows."""
+    _run("render", *_specs(spec), *(["--check"] if check else []), project=project, database_url=database_url,
+         json=json)
 
 
 @task(help=_help())
@@ -146,4 +154,4 @@ def watch(c, project=None, database_url=None, json=False, debounce=None):
          database_url=database_url, json=json)
 
 
-ns = Collection(init, plan, sync, verify, validate, status, history, preview, patch, schema, hooks, watch)
+ns = Collection(init, plan, sync, verify, validate, status, history, preview, patch, schema, render, hooks, watch)

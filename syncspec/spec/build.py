@@ -128,10 +128,15 @@ def build_spec(doc: Located, context: dict[str, str], problems: list[Problem]) -
         hash_length=hash_conf.get("length", 16), hash_column=hash_column,
         on_missing=data.get("on_missing", "delete"), **triggers,
         timestamps=timestamps, indexes=indexes, foreign_keys=foreign_keys, targets=targets,
-        spec_hash=hashlib.sha256(canonical_json({"spec": data, "context": context}).encode()).hexdigest()[:16],
+        spec_hash=hashlib.sha256(canonical_json({"spec": _synced(data), "context": context}).encode()).hexdigest()[:16],
         raw=data, locations={json_path(path): mark for path, mark in doc.marks.items()},
         warnings=tuple(deprecations(doc)),
     )
+
+
+def _synced(data: dict) -> dict:
+    """The spec as far as syncing goes: ``render`` (read back only) changes no row, so no file state."""
+    return {k: v for k, v in data.items() if k != "render"}
 
 
 def deprecations(doc: Located) -> list[Problem]:

@@ -129,3 +129,7 @@ class Target(Protocol):
 
     def fetch(self, binding: Binding, keys: Sequence[Key]) -> dict[Key, dict[str, Any]]:
         """key -> every stored column value, as the mapper makes them (plan details, verify)."""
+
+    # Optional: ``stored_columns(binding) -> tuple[str, ...]``, the columns a kind stores when it stores
+    # only some (a Redis string value holds one); verify then compares only those. Not part of the
+    # Protocol, so kinds storing every column need not declare it.

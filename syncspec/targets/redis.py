@@ -12,12 +12,24 @@ Spec keys (``target`` or an ``also`` item of ``kind: redis``):
   format syntax: a literal brace (a Redis Cluster hash tag) is doubled, ``{{pr:{id}}}:cold``.
 - ``value``: ``hash`` (a Redis hash of the columns, the default), ``json`` (a string holding
   the canonical JSON of the columns) or ``string`` (one column's text, named by ``column``).
-- ``ttl``: seconds; every key written gets this expiry.
+- ``ttl``: seconds; every key written gets this expiry. An expired key reads as missing, so the next
+  sync writes it again (the count guard sees it): the TTL bounds how stale the cache gets while
+  syncspec is not running, it does not make the key go away for good.
+- ``hot_keys``: keys *others* write beside an entry (``pr:{id}:hot_state``), never written by
+  syncspec, cleared when the spec says: ``clear_on: [removed]`` (the entry left the source),
+  ``changed`` (its row changed in the source), ``expired`` (the binding's ``heartbeat`` key for that
+  entry is gone: the agent that wrote it died). A hot key's template names only the entry key.
+- ``heartbeat``: the template of the key whose absence means ``expired`` (itself usually a hot key
+  with ``clear_on: [removed]``).
 
 Ownership: per binding one Redis hash ``{prefix}syncspec:index:{label}`` maps each entry's key
 (canonical JSON of the key tuple) to ``[content hash, redis key]`` (``[..., true]`` once marked
 deleted), so ``index()`` never uses KEYS or SCAN and keys syncspec did not write are never
-touched. A value and its index entry are written together in one MULTI/EXEC per batch.
+touched. A value and its index entry are written together by one Lua script call per batch of
+1000 (atomic like MULTI/EXEC, one command on the wire instead of two or three per entry).
+An index entry whose value key is gone (deleted by hand, expired, a FLUSHDB of the values) reads
+as not held: ``index``/``count`` check the value keys server-side in one Lua call, so the count
+guard of a plain sync and ``verify`` see it and the sync writes it again.
 
 No transactions across a run and no lock of its own: the engine keeps this target's state in
 the workspace state database, locks that, and holds the writes back until the run's input
@@ -42,6 +54,69 @@ from .base import Binding, Capabilities, Index, Key
 DEFAULT_TEMPLATE = "{spec}:{key}"
 VALUE_KINDS = ("hash", "json", "string")
 BATCH = 1000
+CLEAR_ON = ("removed", "changed", "expired")
+
+# One pass over a binding's index on the server: which entries' value keys are gone, and how many
+# live (present, not marked) entries there are. No data crosses the wire but the missing fields.
+_SCAN_INDEX = """
+local all = redis.call('HGETALL', KEYS[1])
+local missing, live = {}, 0
+for i = 1, #all, 2 do
+  local v = cjson.decode(all[i + 1])
+  if v[3] == true then
+    -- marked deleted: not live, and its key may be gone
+  elseif v[4] ~= true and redis.call('EXISTS', v[2]) == 0 then
+    missing[#missing + 1] = all[i]
+  else
+    live = live + 1
+  end
+end
+return {live, missing}
+"""
+
+# One batch of upserts, atomically (a script runs alone, like MULTI/EXEC) and as one command with
+# one argument: the batch as JSON (decoded by cjson on the server, so the client packs no per-row
+# arguments). ARGV[1] = [index key, kind (hash|text), ttl (0: none), rows, hot keys to clear], a row
+# = [name, previous name ("": none), index field, index value, value (hash: [field, value, ...];
+# text: the string, or null to delete)].
+_UPSERT = """
+local batch = cjson.decode(ARGV[1])
+local index, kind, ttl = batch[1], batch[2], batch[3]
+local entries = {}
+for _, row in ipairs(batch[4]) do
+  local name, prev, value = row[1], row[2], row[5]
+  if prev ~= '' and prev ~= name then redis.call('DEL', prev) end
+  if kind == 'hash' then
+    redis.call('DEL', name)
+    if #value > 0 then
+      redis.call('HSET', name, unpack(value))
+      if ttl > 0 then redis.call('EXPIRE', name, ttl) end
+    end
+  elseif value == cjson.null then
+    redis.call('DEL', name)
+  elseif ttl > 0 then
+    redis.call('SET', name, value, 'EX', ttl)
+  else
+    redis.call('SET', name, value)
+  end
+  entries[#entries + 1] = row[3]
+  entries[#entries + 1] = row[4]
+end
+if #entries > 0 then redis.call('HSET', index, unpack(entries)) end
+if #batch[5] > 0 then redis.call('DEL', unpack(batch[5])) end
+return #batch[4]
+"""
+
+# Clear the hot keys (ARGV: their names, pairwise with the heartbeat name) whose heartbeat is gone.
+_EXPIRE_HOT = """
+local n = 0
+for i = 1, #ARGV, 2 do
+  if redis.call('EXISTS', ARGV[i + 1]) == 0 then
+    n = n + redis.call('DEL', ARGV[i])
+  end
+end
+return n
+"""
 
 
 def _mask(url: str) -> str:
@@ -89,8 +164,52 @@ class _Layout:
             raise SpecError(problems=[Problem(
                 "value: string needs `column:` naming one column", file=spec.file, json_path=f"{where}.column",
                 hint=f"columns: {', '.join(self.types)}")])
-        # the Redis key is a function of the entry key alone: no read before a write to find renames
+        # the Redis key is a function of the entry key alone: its expected name is known from the key
         self.stable = fields <= {"spec", "key", *self.key_names}
+        self.hot = self._hot_keys(binding)
+        beat = ref.option("heartbeat")
+        self.heartbeat = str(beat) if beat else None
+        if self.heartbeat:
+            self._check_key_template(self.heartbeat, binding, f"{where}.heartbeat")
+        if any("expired" in on for _, on, _ in self.hot) and not self.heartbeat:
+            raise SpecError(problems=[Problem(
+                "hot_keys clear_on: expired needs `heartbeat:` (the key whose absence means expired)",
+                file=spec.file, json_path=f"{where}.heartbeat", hint="e.g. heartbeat: 'pr:{id}:heartbeat'")])
+
+    def _check_key_template(self, template: str, binding: Binding, where: str) -> None:
+        fields = {f for _, f, _, _ in string.Formatter().parse(template) if f}
+        extra = sorted(fields - {"spec", "key", *self.key_names})
+        if extra:
+            raise SpecError(problems=[Problem(
+                f"{template!r} names {', '.join(map(repr, extra))}: a hot key may name only the entry key",
+                file=binding.spec.file, json_path=where,
+                hint=f"use {{spec}}, {{key}} or a key column: {', '.join(self.key_names)}")])
+
+    def _hot_keys(self, binding: Binding) -> tuple[tuple[str, frozenset[str], str | None], ...]:
+        out = []
+        for i, item in enumerate(binding.ref.option("hot_keys") or ()):
+            where = f"{binding.ref.json_path}.hot_keys[{i}]"
+            item = {"template": item} if isinstance(item, str) else dict(item)
+            template = str(item.get("template", ""))
+            self._check_key_template(template, binding, f"{where}.template")
+            on = frozenset(item.get("clear_on", ["removed"]))
+            if not on <= set(CLEAR_ON):
+                raise SpecError(problems=[Problem(
+                    f"clear_on {sorted(on - set(CLEAR_ON))} is not one of {', '.join(CLEAR_ON)}",
+                    file=binding.spec.file, json_path=f"{where}.clear_on")])
+            name = item.get("name") or _last_segment(template)
+            out.append((template, on, name))
+        return tuple(out)
+
+    def key_name(self, template: str, key: Key) -> str:
+        """A key named from the entry key alone (hot keys, heartbeats, a stable value key)."""
+        fields = {n: _text(v) for n, v in zip(self.key_names, key)}
+        fields.update(spec=self.spec_name, key=":".join(_text(k) for k in key))
+        return self.prefix + template.format_map(fields)
+
+    def hot_names(self, key: Key, why: str) -> list[str]:
+        """The hot keys of an entry that ``why`` (removed, changed) clears."""
+        return [self.key_name(t, key) for t, on, _ in self.hot if why in on]
 
     def name(self, key: Key, values: dict[str, Any]) -> str:
         fields = {n: _text(v) for n, v in values.items()}
@@ -126,6 +245,12 @@ class _Layout:
         return out
 
 
+def _last_segment(template: str) -> str | None:
+    """A hot key's default name (what a render template calls it): ``hot_state`` of ``pr:{id}:hot_state``."""
+    last = template.rsplit(":", 1)[-1]
+    return last if last.isidentifier() else None
+
+
 def _text(value: Any) -> str:
     if isinstance(value, str):
         return value
@@ -145,9 +270,18 @@ def _field(key: Key) -> str:
 
 
 def _entry(raw: str) -> tuple[str | None, str, bool]:
-    """An index value -> (content hash, Redis key, marked deleted?)."""
+    """An index value -> (content hash, Redis key, marked deleted?).
+
+    ``[hash, key]``, ``[hash, key, true]`` once marked, ``[hash, key, false, true]`` when the entry
+    has nothing to store (every column empty: no value key exists, and none is missing)."""
     v = json.loads(raw)
     return v[0], v[1], bool(v[2]) if len(v) > 2 else False
+
+
+def _index_value(digest: str | None, name: str, marked: bool, empty: bool) -> str:
+    if empty:
+        return canonical([digest, name, marked, True])
+    return canonical([digest, name, True] if marked else [digest, name])
 
 
 class RedisTarget:
@@ -221,6 +355,8 @@ class RedisTarget:
             self._layout(b)
             self._fresh[b.label] = not self.exists(b)
         yield {}
+        for b in bindings:              # the run's writes are in: clear hot keys whose heartbeat is gone
+            self.expire_hot(b)
 
     def _layout(self, binding: Binding) -> _Layout:
         layout = self._layouts.get(binding.label)
@@ -235,19 +371,33 @@ class RedisTarget:
         return bool(self.client.exists(self._layout(binding).index))
 
     # -- rows -----------------------------------------------------------------
+    def _scan(self, binding: Binding) -> tuple[int, set[str]]:
+        """(live entries, index fields whose value key is gone), from one server-side pass."""
+        live, missing = self.client.eval(_SCAN_INDEX, 1, self._layout(binding).index)
+        return int(live), set(missing)
+
     def index(self, binding: Binding) -> Index:
+        """Every entry the index names whose value key exists (a missing one reads as not held, so the
+        diff writes it again); an entry stored under another name than the key template gives now reads
+        with no hash (so it is rewritten, and the old key removed)."""
+        layout = self._layout(binding)
+        _, missing = self._scan(binding)
         out: Index = {}
-        for field, raw in self.client.hgetall(self._layout(binding).index).items():
-            h, _, deleted = _entry(raw)
-            out[tuple(json.loads(field))] = (h, deleted)
+        for field, raw in self.client.hgetall(layout.index).items():
+            if field in missing:
+                continue
+            h, name, deleted = _entry(raw)
+            key = tuple(json.loads(field))
+            if layout.stable and name != layout.key_name(layout.template, key):
+                h = None
+            out[key] = (h, deleted)
         return out
 
     def count(self, binding: Binding) -> int:
-        """Entries in the ownership index (one HLEN), less the marked ones when marks are in use."""
-        layout = self._layout(binding)
-        if binding.spec.on_missing != "mark":
-            return int(self.client.hlen(layout.index))
-        return sum(not deleted for _, deleted in self.index(binding).values())
+        """Live entries whose value key exists: a key deleted, expired or flushed behind syncspec's back
+        makes the count differ from the ledger's, so a plain sync takes the full path and restores it.
+        One Lua pass over the index on the server (O(entries) there, nothing sent back)."""
+        return self._scan(binding)[0]
 
     def _entries(self, binding: Binding, keys: Sequence[Key]) -> dict[Key, tuple[str | None, str, bool]]:
         layout = self._layout(binding)
@@ -265,56 +415,105 @@ class RedisTarget:
         return {k: (h, d) for k, (h, _, d) in self._entries(binding, keys).items()}
 
     def upsert(self, binding: Binding, rows: Sequence[Any], now: dt.datetime) -> None:
+        """Write each row's value and index entry; an entry whose name moved loses its old key, and one
+        whose content changed loses its ``clear_on: changed`` hot keys (all in the batch's MULTI)."""
         layout = self._layout(binding)
+        script = self.client.register_script(_UPSERT)
+        kind = "hash" if layout.value == "hash" else "text"
         for i in range(0, len(rows), BATCH):
             chunk = rows[i:i + BATCH]
-            old = {} if layout.stable else self._entries(binding, [r.key for r in chunk])
-            pipe = self.client.pipeline(transaction=True)
-            index: dict[str, str] = {}
+            # a binding with no index when the session began has no old entries (a cold hydration)
+            old = {} if self._fresh.get(binding.label) else self._entries(binding, [r.key for r in chunk])
+            batch: list[list[Any]] = []
+            clear: list[str] = []
             for row in chunk:
                 name = layout.name(row.key, row.values)
                 prev = old.get(tuple(row.key))
-                if prev is not None and prev[1] != name:
-                    pipe.delete(prev[1])
+                if prev is not None and prev[0] != row.hash:
+                    clear.extend(layout.hot_names(tuple(row.key), "changed"))
                 value = layout.encode(row.values)
-                if layout.value == "hash":
-                    pipe.delete(name)
-                    if value:
-                        pipe.hset(name, mapping=value)
-                        if layout.ttl:
-                            pipe.expire(name, layout.ttl)
-                elif value is None:
-                    pipe.delete(name)
-                else:
-                    pipe.set(name, value, ex=layout.ttl)
-                index[_field(row.key)] = canonical([row.hash, name])
-            if index:
-                pipe.hset(layout.index, mapping=index)
-            pipe.execute()
+                batch.append([name, prev[1] if prev is not None else "", _field(row.key),
+                              _index_value(row.hash, name, False, not value),
+                              [x for pair in value.items() for x in pair] if isinstance(value, dict) else value])
+            script(keys=[], args=[json.dumps([layout.index, kind, layout.ttl or 0, batch, clear],
+                                             ensure_ascii=False, separators=(",", ":"))])
 
     def delete(self, binding: Binding, keys: Sequence[Key]) -> None:
+        """Orphans: the value key, its index entry and its ``clear_on: removed`` hot keys go."""
         layout = self._layout(binding)
         found = self._entries(binding, keys)
         items = list(found.items())
         for i in range(0, len(items), BATCH):
             chunk = items[i:i + BATCH]
+            names = [name for _, (_, name, _) in chunk]
+            names += [n for k, _ in chunk for n in layout.hot_names(k, "removed")]
             pipe = self.client.pipeline(transaction=True)
-            pipe.delete(*[name for _, (_, name, _) in chunk])
+            pipe.delete(*names)
             pipe.hdel(layout.index, *[_field(k) for k, _ in chunk])
             pipe.execute()
 
     def mark(self, binding: Binding, keys: Sequence[Key], now: dt.datetime) -> None:
         """on_missing: mark: the entry's key stays; its index entry says deleted (a hash value also
-        gets a ``deleted_at`` field)."""
+        gets a ``deleted_at`` field); its ``clear_on: removed`` hot keys go."""
         layout = self._layout(binding)
         items = list(self._entries(binding, keys).items())
         for i in range(0, len(items), BATCH):
             pipe = self.client.pipeline(transaction=True)
+            hot: list[str] = []
             for key, (h, name, _) in items[i:i + BATCH]:
                 if layout.value == "hash":
                     pipe.hset(name, "deleted_at", now.isoformat())
-                pipe.hset(layout.index, _field(key), canonical([h, name, True]))
+                pipe.hset(layout.index, _field(key), _index_value(h, name, True, False))
+                hot.extend(layout.hot_names(key, "removed"))
+            if hot:
+                pipe.delete(*hot)
             pipe.execute()
+
+    def expire_hot(self, binding: Binding) -> int:
+        """``clear_on: expired``: delete each entry's such hot keys whose heartbeat key is gone (one Lua
+        call per batch, so a heartbeat written meanwhile is seen). Returns how many keys went."""
+        layout = self._layout(binding)
+        templates = [t for t, on, _ in layout.hot if "expired" in on]
+        if not templates or not layout.heartbeat:
+            return 0
+        keys = [tuple(json.loads(f)) for f in self.client.hkeys(layout.index)]
+        gone = 0
+        for i in range(0, len(keys), BATCH):
+            argv: list[str] = []
+            for key in keys[i:i + BATCH]:
+                beat = layout.key_name(layout.heartbeat, key)
+                for t in templates:
+                    argv += [layout.key_name(t, key), beat]
+            gone += int(self.client.eval(_EXPIRE_HOT, 0, *argv))
+        return gone
+
+    def hot_fields(self, binding: Binding) -> tuple[str, ...]:
+        """The names of the binding's hot keys, as a render template uses them."""
+        return tuple(n for _, _, n in self._layout(binding).hot if n)
+
+    def hot_values(self, binding: Binding, keys: Sequence[Key]) -> dict[Key, dict[str, str | None]]:
+        """key -> {hot key name: its value (None: absent)} for the named hot keys (render reads them)."""
+        layout = self._layout(binding)
+        named = [(t, n) for t, _, n in layout.hot if n]
+        out: dict[Key, dict[str, str | None]] = {}
+        if not named:
+            return out
+        for i in range(0, len(keys), BATCH):
+            chunk = list(keys[i:i + BATCH])
+            pipe = self.client.pipeline(transaction=False)
+            for key in chunk:
+                for t, _ in named:           # GET on a hash would fail: TYPE-agnostic read of strings only
+                    pipe.get(layout.key_name(t, key))
+            got = pipe.execute(raise_on_error=False)
+            for j, key in enumerate(chunk):
+                vals = got[j * len(named):(j + 1) * len(named)]
+                out[key] = {n: (v if isinstance(v, str) else None) for (_, n), v in zip(named, vals)}
+        return out
+
+    def stored_columns(self, binding: Binding) -> tuple[str, ...]:
+        """The columns a value holds (verify compares only these: a ``string`` value holds one)."""
+        layout = self._layout(binding)
+        return (str(layout.column),) if layout.value == "string" else tuple(layout.types)
 
     def _stored(self, binding: Binding, keys: Sequence[Key]) -> dict[Key, dict[str, Any]]:
         layout = self._layout(binding)
