@@ -12,9 +12,15 @@ def test(c, k=None):
 
 
 @task(help={"sizes": "comma-separated entry counts (default 1000,10000,100000)",
-            "large": "also run 1,000,000 entries", "json": "write figures to this JSON file"})
-def bench(c, sizes="1000,10000,100000", large=False, json=None):
-    """Benchmarks: syncspec vs the raw sqlite3 floor and sqlite-utils, with ratios."""
+            "large": "also run 1,000,000 entries", "json": "write figures to this JSON file",
+            "startup": "only the start-up figures (--version, no-op sync, hook) against python -c pass"})
+def bench(c, sizes="1000,10000,100000", large=False, json=None, startup=False):
+    """Benchmarks: start-up ratios, then syncspec vs the raw sqlite3 floor and sqlite-utils, with ratios."""
+    from bench.startup import main as startup_main
+
+    startup_main(["--json", json.replace(".json", ".startup.json")] if json else [])
+    if startup:
+        return
     from bench.run import main
 
     code = main(sizes=tuple(int(s) for s in sizes.split(",")), json_path=json, large=large)

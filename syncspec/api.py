@@ -36,6 +36,8 @@ class SpecStatus:
     last_sync: Any = None
     last_counts: dict[str, int] | None = None
     schema_version: int | None = None   # of its table, from syncspec_schema (None: never recorded)
+    trigger: tuple[str, ...] = ()       # what runs it by itself (spec/trigger.py)
+    last_commit: str | None = None      # the git commit it was last synced from
 
     def as_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
@@ -78,28 +80,99 @@ class Workspace:
     # -- plan / sync --------------------------------------------------------------
     def plan(self, only: list[str] | None = None, max_seconds: float | None = None,
              progress: Progress | None = None, details: bool = False, full: bool = False,
-             allow_empty: bool = False, targets: list[str] | None = None) -> PlanResult:
+             allow_empty: bool = False, targets: list[str] | None = None, force: bool = False) -> PlanResult:
         """Parse, map and diff; writes nothing (SQLite is opened read-only, and never created).
 
         Only files changed since the last sync are parsed; ``full=True`` parses every
-        file and diffs against the target table itself (what ``verify`` does).
+        file and diffs against the target table itself (what ``verify`` does), for every spec,
+        manual ones included. Otherwise the selection is ``sync``'s (see there).
         """
         opts = Options(max_seconds=max_seconds, progress=progress, details=details, full=full,
                        allow_empty=allow_empty, only=tuple(targets or ()))
-        return execute(self.config, self.specs(only), None, write=False, opts=opts, all_specs=self.specs())
+        specs, skipped = self.selection(only, every=full, force=force)
+        return self._execute(specs, skipped, write=False, opts=opts)
 
     def sync(self, only: list[str] | None = None, max_seconds: float | None = None,
              lock_timeout: float | None = None, progress: Progress | None = None, full: bool = False,
              allow_empty: bool = False, allow_destructive: bool = False,
-             targets: list[str] | None = None) -> PlanResult:
+             targets: list[str] | None = None, force: bool = False) -> PlanResult:
         """Write what changed, all-or-nothing, and record the run in the ledger.
+
+        Without ``only``, the specs whose ``trigger`` has ``change`` run (``manual``, ``commit``-only
+        or ``watch``-only specs are listed as skipped); named specs run whatever their trigger. A spec
+        last synced from a commit that the checked-out one is an ancestor of is skipped and says so
+        (the stale-commit guard), unless ``force``. Skipped specs: ``result.details["skipped"]``.
 
         A table change that drops a column or changes a column's type is refused
         (SchemaChangeRefused, exit 1) unless ``allow_destructive``.
         """
         opts = Options(max_seconds=max_seconds, lock_timeout=lock_timeout, progress=progress, full=full,
                        allow_empty=allow_empty, allow_destructive=allow_destructive, only=tuple(targets or ()))
-        return execute(self.config, self.specs(only), None, write=True, opts=opts, all_specs=self.specs())
+        specs, skipped = self.selection(only, force=force)
+        return self._execute(specs, skipped, write=True, opts=opts)
+
+    # -- triggers: what a run takes without being named; the stale-commit guard --------------
+    def selection(self, only: list[str] | None = None, runner: str = "sync", every: bool = False,
+                  force: bool = False) -> tuple[list[Spec], dict[str, str]]:
+        """The specs a run takes, and {spec: why not} for the ones it leaves out.
+
+        Named specs (``only``) are taken whatever their trigger; else those that ``runner``
+        (triggers/select.py RUNNERS) runs, or all with ``every``. Then, unless ``force``, the guard.
+        """
+        from .triggers.select import runs_on
+
+        specs = self.specs(only)
+        skipped: dict[str, str] = {}
+        if not only and not every:
+            for spec in specs:
+                if spec.parent is None and not runs_on(spec, runner):
+                    skipped[spec.name] = (f"trigger: {', '.join(spec.trigger)} (runs only when named: --spec "
+                                          f"{spec.name})" if spec.trigger == ("manual",) else
+                                          f"trigger: {', '.join(spec.trigger)} (not run by a plain {runner}; "
+                                          f"--spec {spec.name} runs it)")
+            specs = [s for s in specs if runs_on(s, runner)]
+        if not force and specs:
+            behind = self.behind(specs)
+            skipped.update(behind)
+            specs = [s for s in specs if (s.parent or s).name not in behind]
+        return specs, skipped
+
+    def behind(self, specs: list[Spec] | None = None) -> dict[str, str]:
+        """{spec: why} for specs last synced from a commit that HEAD is an ancestor of (a stale CI job,
+        an old branch): syncing them would take the target back in time."""
+        from .triggers import git
+
+        now = git.head(self.root)
+        if now is None:
+            return {}
+        last = self.last_commits()
+        verdicts: dict[str, bool] = {}
+        out: dict[str, str] = {}
+        for spec in specs if specs is not None else self.specs():
+            then = last.get(spec.name)
+            if spec.parent is not None or not then or then == now:
+                continue
+            if then not in verdicts:
+                verdicts[then] = git.is_ancestor(self.root, now, then)
+            if verdicts[then]:
+                out[spec.name] = (f"stale commit: HEAD {now[:12]} is an ancestor of {then[:12]}, the commit "
+                                  f"{spec.name} was last synced from; nothing planned (--force syncs it anyway)")
+        return out
+
+    def last_commits(self) -> dict[str, str | None]:
+        """The git commit each spec was last synced from (the run of its latest succeeded step)."""
+        merged: dict[str, str | None] = {}
+        for found in self._read(lambda ledger: ledger.last_commits()):
+            for name, commit in found.items():
+                merged.setdefault(name, commit)
+        return merged
+
+    def _execute(self, specs: list[Spec], skipped: dict[str, str], write: bool, opts: Options) -> PlanResult:
+        if not specs and skipped:
+            result = PlanResult(self.target, ())
+        else:
+            result = execute(self.config, specs, None, write=write, opts=opts, all_specs=self.specs())
+        return dataclasses.replace(result, details={**result.details, "skipped": skipped}) if skipped else result
 
     def verify(self, only: list[str] | None = None, repair: bool = False, max_seconds: float | None = None,
                progress: Progress | None = None, targets: list[str] | None = None,
@@ -191,8 +264,44 @@ class Workspace:
         finally:
             for target, _ in opened:
                 target.close()
-        return [dataclasses.replace(self._status_of(spec, last, states), schema_version=versions.get(spec.table))
-                for spec in specs]
+        out = [dataclasses.replace(self._status_of(spec, last, states), schema_version=versions.get(spec.table),
+                                   trigger=(spec.parent or spec).trigger)
+               for spec in specs]
+        return self._with_commits(out, specs)
+
+    def _with_commits(self, found: list[SpecStatus], specs: list[Spec]) -> list[SpecStatus]:
+        """Add the commit each spec was last synced from, and say so when commits since then changed its files
+        or when HEAD is behind it (the stale-commit guard would skip it)."""
+        from .triggers import git
+        from .triggers.select import SpecInfo
+
+        commits = self.last_commits()
+        now = git.head(self.root)
+        by_name = {s.name: s for s in specs}
+        changed: dict[str, list[str] | None] = {}
+        behind = self.behind(specs) if now else {}
+        out = []
+        for st in found:
+            then = commits.get(st.spec)
+            reason = st.reason
+            if now and then and then != now and st.state == "stale":
+                if then not in changed:
+                    try:
+                        changed[then] = git.changed_between(self.root, then, now)
+                    except git.GitError:
+                        changed[then] = None
+                info = SpecInfo.of(by_name[st.spec].parent or by_name[st.spec])
+                if any(info.concerns(p) for p in changed[then] or ()):
+                    reason += f" (changed by commits since {then[:12]})"
+            if st.spec in behind:
+                reason += f"; HEAD is behind {then and then[:12]}, the commit it was last synced from (sync --force)"
+            out.append(dataclasses.replace(st, reason=reason, last_commit=then))
+        return out
+
+    def last_run(self) -> RunRecord | None:
+        """The newest run of the workspace, whatever its state (a failed run names its error)."""
+        found = [r for r in self._read(lambda ledger: ledger.last_run()) if r is not None]
+        return max(found, key=lambda r: r.created_at or dt.datetime.min) if found else None
 
     def _status_of(self, spec: Spec, last: dict, states: dict) -> SpecStatus:
         """One spec's state against its last successful sync."""

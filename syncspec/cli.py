@@ -27,6 +27,8 @@ VERBS = {
     "preview": "show the records a spec extracts from its files",
     "patch": "reviewed JSON Patch documents for the plan file: new, plan, apply [--check], status",
     "render": "write markdown sections from the targets' current rows (--check: exit 6 if stale)",
+    "hooks": "git hooks that sync the specs a commit, merge, checkout or rebase changed: install [--uninstall]",
+    "watch": "keep targets fresh: sync the specs whose files change, and interval specs on schedule",
     "search": "the entries nearest to a query in the vector targets (score, key, title, file:line)",
 }
 EXAMPLE = "syncspec init && syncspec plan && syncspec sync"

@@ -431,6 +431,23 @@ class Ledger:
                 out[s.spec] = self._step(s)
         return out
 
+    def last_commits(self) -> dict[str, str | None]:
+        """The git commit each spec last synced from: its latest succeeded step's run (the stale-commit guard)."""
+        if not self.exists():
+            return {}
+        S, R = self.Step, self.Run
+        q = (S.select(S.spec, R.git_commit).join(R, on=(S.run == R.run_id)).where(S.state == "succeeded")
+             .order_by(S.started_at.desc()))
+        out: dict[str, str | None] = {}
+        for spec, commit in q.tuples().iterator():
+            out.setdefault(spec, commit)
+        return out
+
+    def last_run(self) -> RunRecord | None:
+        """The newest run of any state (a failed run has no steps: it is the run that says so)."""
+        runs = self.runs(1)
+        return runs[0] if runs else None
+
     @staticmethod
     def _step(s) -> StepRecord:
         return StepRecord(s.step_attempt_id, s.run_id, s.sequence, s.spec, s.spec_hash, s.table_name, s.state,

@@ -39,6 +39,14 @@ def _verb(verb: str) -> Callable[..., int]:
     return getattr(import_module(f"syncspec.commands.{verb}"), verb)
 
 
+def _command(verb: str, out: Any, **values: Any) -> int:
+    """A verb whose module has only ``run(args, out)`` (hooks, watch), with the options as the CLI sets them."""
+    import argparse
+    from importlib import import_module
+
+    return int(import_module(f"syncspec.commands.{verb}").run(argparse.Namespace(debug=False, **values), out) or 0)
+
+
 def _ws(project: str | None, database_url: str | None) -> Any:
     from .api import Workspace
 
@@ -82,15 +90,19 @@ def plan(c, spec=None, project=None, database_url=None, json=False, check=False,
                       limit=_limit(limit), full=all, allow_empty=allow_empty, check=check, targets=_names(only))
 
 
-@task(help=_help("spec", "max-seconds", "lock-timeout", "all", "allow-empty", "allow-destructive", "limit", "only"),
+@task(help=dict(_help("spec", "max-seconds", "lock-timeout", "all", "allow-empty", "allow-destructive", "limit",
+                     "only"), staged="only specs whose files are staged", force="sync even from an older commit",
+                **{"changed-since": "only specs whose files differ from this git ref"}),
       iterable=["spec", "only"])
 def sync(c, spec=None, project=None, database_url=None, json=False, max_seconds=None, lock_timeout=None,
-         all=False, allow_empty=False, allow_destructive=False, limit=None, only=None):
+         all=False, allow_empty=False, allow_destructive=False, limit=None, only=None, staged=False,
+         changed_since=None, force=False):
     """Write what changed into the targets, all-or-nothing."""
     with _session(json) as out:
         _verb("sync")(out, _ws(project, database_url), _names(spec), max_seconds=_seconds(max_seconds),
                       lock_timeout=_seconds(lock_timeout), limit=_limit(limit), full=all, allow_empty=allow_empty,
-                      allow_destructive=allow_destructive, targets=_names(only))
+                      allow_destructive=allow_destructive, targets=_names(only), staged=staged,
+                      changed_since=changed_since, force=force)
 
 
 @task(help=dict(_help("spec", "max-seconds", "limit", "only"), repair="rewrite exactly the drifted rows"),
@@ -172,4 +184,20 @@ def search(c, query, spec=None, limit=10, project=None, database_url=None, json=
         _verb("search")(out, _ws(project, database_url), query, spec, int(limit))
 
 
-ns = Collection(init, plan, sync, verify, validate, status, history, preview, patch, schema, render, search)
+@task(help={**_help(), "uninstall": "remove syncspec's hooks (a chained hook is put back)"})
+def hooks(c, project=None, database_url=None, json=False, uninstall=False):
+    """Install the git hooks that sync the specs a commit, merge, checkout or rebase changed."""
+    with _session(json) as out:
+        _command("hooks", out, project=project, database_url=database_url, json=json, hooks_verb="install",
+                 uninstall=uninstall)
+
+
+@task(help={**_help(), "debounce": "gather a burst of events for at most MS milliseconds"})
+def watch(c, project=None, database_url=None, json=False, debounce=None):
+    """Sync the specs whose files change, and interval specs on schedule, until Ctrl-C."""
+    with _session(json) as out:
+        _command("watch", out, project=project, database_url=database_url, json=json,
+                 debounce=int(debounce) if debounce else 1600, quiet_ms=200, no_reconcile=False)
+
+
+ns = Collection(init, plan, sync, verify, validate, status, history, preview, patch, schema, render, hooks, watch, search)

@@ -103,7 +103,11 @@ def read_config(root: Path, database_url: str | None = None) -> WorkspaceConfig:
         raise ConfigError(problems=[Problem("workspace file is empty", file=WORKSPACE_FILE, line=1,
                                             hint="write at least 'project: NAME' (see `syncspec init`)",
                                             code="SS108")])
-    problems = validate_document(doc, WORKSPACE_SCHEMA)
+    from .spec.validated import ValidatedCache
+
+    validated = ValidatedCache()
+    problems = validate_document(doc, WORKSPACE_SCHEMA, cache=validated)
+    validated.save()
     if problems:
         raise ConfigError(problems=problems)
     data = doc.data

@@ -54,6 +54,7 @@ def test_every_verb_prints_json(ledger_ws, plan_example, tmp_path, cli):
     assert {s["state"] for s in verb("status", *ws)["specs"]} == {"current"}
     assert verb("history", *ws)[0]["state"] == "succeeded"
     assert verb("patch", "--project", str(plan_example), "status")["patches"]
+    assert verb("render", *ws)["sections"] == []
     assert verb("sync", *ws, "--only", "vectors")["inserted"] > 0       # the example's vector target
     assert verb("search", *ws, "retry with backoff")[0]["key"] == ["autopack", "build", "BUILD-148"]
     r = cli("preview", *ws, "build_history", "--json")           # JSON Lines: one document per line

@@ -26,6 +26,8 @@ def plan(out, ws, only=None, *, max_seconds=None, limit=50, full=False, allow_em
         targets=targets))
     if not (check and out.as_json and not result.empty):   # a failed check's JSON is the error's
         show(out, result, "plan", limit)
+    for name, why in result.details.get("skipped", {}).items():      # triggers and the stale-commit guard
+        out.line(f"skipped {name}: {why}")
     if check:
         check_plan(ws, result, out, drift=drift)
     return 0

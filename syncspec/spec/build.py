@@ -21,6 +21,7 @@ from .model import (CHILD_KEYS, TargetRef, COLUMN_TYPES, Column, DocumentStrateg
                     Index, SectionsStrategy, Spec, StateMachine, Strategy, TableStrategy, TasksStrategy, Template)
 from .pointer import Pointer, PointerSyntaxError
 from .regexes import SpecRegex, compile_regex
+from .trigger import parse_trigger
 from .yamlfile import Located, json_path
 
 RESERVED = ("created_at", "updated_at", "deleted_at")
@@ -116,6 +117,7 @@ def build_spec(doc: Located, context: dict[str, str], problems: list[Problem]) -
                                         f"json column {col.name!r} cannot be unique, indexed or a foreign key",
                                         hint="index a text column extracted from the same value instead"))
     targets = _targets(doc, target, problems)
+    triggers = parse_trigger(doc, data, problems)
     if len(problems) > before:
         return None
     return Spec(
@@ -124,7 +126,7 @@ def build_spec(doc: Located, context: dict[str, str], problems: list[Problem]) -
         exclude=(source["exclude"],) if isinstance(source.get("exclude"), str) else tuple(source.get("exclude", ())),
         encoding=encoding, hash_algorithm=hash_conf.get("algorithm", "sha256"),
         hash_length=hash_conf.get("length", 16), hash_column=hash_column,
-        on_missing=data.get("on_missing", "delete"), trigger=tuple(data.get("trigger", ("change", "commit"))),
+        on_missing=data.get("on_missing", "delete"), **triggers,
         timestamps=timestamps, indexes=indexes, foreign_keys=foreign_keys, targets=targets,
         spec_hash=hashlib.sha256(canonical_json({"spec": _synced(data), "context": context}).encode()).hexdigest()[:16],
         raw=data, locations={json_path(path): mark for path, mark in doc.marks.items()},

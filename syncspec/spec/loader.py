@@ -9,6 +9,7 @@ from ..errors import Problem, SpecError
 from .build import build_children, build_spec
 from .model import Spec
 from .schema import validate_document
+from .validated import ValidatedCache
 from .yamlfile import Located, load_yaml, read_text
 
 
@@ -22,6 +23,7 @@ def load_specs(root: Path, specs_dir: Path, context: dict[str, str],
     problems: list[Problem] = []
     specs: list[Spec] = []
     docs: dict[str, Located] = {}
+    validated = ValidatedCache()          # unchanged specs skip jsonschema (spec/validated.py)
     if not specs_dir.is_dir():
         raise SpecError(problems=[Problem(f"specs folder {_rel(specs_dir, root)!r} does not exist",
                                           file="syncspec.yaml",
@@ -38,7 +40,7 @@ def load_specs(root: Path, specs_dir: Path, context: dict[str, str],
             problems.append(Problem("spec file is empty", file=display, line=1,
                                     hint="write a spec (see `syncspec init`) or delete the file", code="SS108"))
             continue
-        found = validate_document(doc)
+        found = validate_document(doc, cache=validated)
         if found:
             problems.extend(found)
             continue
@@ -49,6 +51,7 @@ def load_specs(root: Path, specs_dir: Path, context: dict[str, str],
             for child in build_children(doc, spec, dict(context, sync=spec.name), problems):
                 specs.append(child)
                 docs[child.name] = doc
+    validated.save()
     _check_across(specs, docs, problems)
     _check_foreign_keys(specs, docs, problems)
     if problems:

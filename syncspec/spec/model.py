@@ -269,7 +269,9 @@ class Spec:
     hash_length: int = 16
     hash_column: str = "content_hash"
     on_missing: str = "delete"
-    trigger: tuple[str, ...] = ("change", "commit")
+    trigger: tuple[str, ...] = ("change", "commit")   # spec/trigger.py: what runs it by itself
+    interval: float | None = None             # trigger {interval: 30s}: seconds between scheduled runs (watch)
+    blocking: bool = False                    # the pre-commit hook runs it and a failure aborts the commit
     timestamps: bool = True
     spec_hash: str = ""
     # a child spec (target.children): its records are the elements at ``each`` of the parent's records

@@ -49,8 +49,20 @@ def _validator(name: str):
     return Draft202012Validator(load_schema(name))
 
 
-def validate_document(doc: Located, name: str = SPEC_SCHEMA) -> list[Problem]:
-    """Every schema violation of ``doc``, most relevant first, each located."""
+def validate_document(doc: Located, name: str = SPEC_SCHEMA, cache: Any = None) -> list[Problem]:
+    """Every schema violation of ``doc``, most relevant first, each located.
+
+    ``cache`` (a spec/validated.py ValidatedCache): a document that validated before is not
+    validated again, and one that validates now is remembered.
+    """
+    if cache is not None:
+        digest = cache.digest(name, doc.data)
+        if cache.hit(digest):
+            return []
+        found = validate_document(doc, name)
+        if not found:
+            cache.add(digest)
+        return found
     from jsonschema.exceptions import relevance
 
     errors = sorted(_validator(name).iter_errors(doc.data), key=relevance)

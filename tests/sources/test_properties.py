@@ -263,7 +263,7 @@ ALL_MARKDOWN = Spec(name="t", file="specs/t.yaml", files=("doc.md",), table="t",
                                 SECTIONS.__class__(match=SECTIONS.match, level=1, subsections="text"),
                                 TABLE, FrontmatterStrategy(), FileStrategy()))
 DOCUMENT_SPECS = [Spec(name="t", file="specs/t.yaml", files=("doc.md",), table="t", key=("id",), columns=(),
-                       strategies=(DocumentStrategy(Pointer.parse(p), kind),))
+                       strategies=(DocumentStrategy(Pointer.parse(p), kind=kind),))
                   for kind in ("json", "yaml") for p in ("/*", "/a/{x}/b/*", "")]
 pieces = st.sampled_from([
     "---", "a: 1", "- [ ] x", "  - [x] y", "## X-1 a", "### Added", "- item", "```", "<!--", "-->", "[a]: http://x",

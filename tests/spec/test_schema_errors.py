@@ -36,7 +36,7 @@ def test_unknown_top_level_key_with_did_you_mean(spec_errors):
 def test_unknown_key_far_from_any_lists_the_allowed_keys(spec_errors):
     assert spec_errors(BASE + "frobnicate: 1\n") == [
         "specs/x.yaml:13:1: SS106 $.frobnicate: unknown key 'frobnicate'\n"
-        "    hint: allowed keys: description, hash, on_missing, render, source, sync, target, trigger"]
+        "    hint: allowed keys: blocking, description, hash, on_missing, render, source, sync, target, trigger"]
 
 
 def test_unknown_column_option_is_named_at_its_own_key(spec_errors):

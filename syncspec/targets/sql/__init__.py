@@ -49,9 +49,9 @@ class SqlTarget:
 
         path = self.url.sqlite_path
         if not write and path is not None and not path.exists():
-            import peewee
+            from .database import peewee_module
 
-            self.db = peewee.SqliteDatabase(":memory:")   # no database yet: an empty target, none created
+            self.db = peewee_module().SqliteDatabase(":memory:")   # no database yet: an empty target, none created
         else:
             self.db = connect(self.url, readonly=not write and self.url.backend == "sqlite")
             if not write:      # one snapshot for the whole read: a sync committing meanwhile is seen whole or not

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
+import sys
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -73,11 +76,57 @@ def _driver(target: Target) -> None:
             hint=f"pip install 'syncspec[{extra}]'")]) from None
 
 
+_DRIVERS = ("psycopg2cffi", "psycopg2", "psycopg", "pymysql", "MySQLdb")
+_IMPORTING = threading.RLock()
+
+
+def peewee_module():
+    """peewee, imported without the drivers it imports eagerly (psycopg2 and pymysql: most of its import
+    time, and of a no-op SQLite sync's); ``_wire`` hands a backend its driver when one is opened."""
+    with _IMPORTING:                 # threads: one holds the drivers back, the others wait for its peewee
+        if "peewee" in sys.modules:
+            import peewee                # (a plain import waits for a module another thread is initializing)
+
+            return peewee
+        held = [m for m in _DRIVERS if m not in sys.modules]
+        for m in held:
+            sys.modules[m] = None   # "import psycopg2" in peewee: ImportError
+        try:
+            import peewee
+        finally:
+            for m in held:
+                if m in sys.modules and sys.modules[m] is None:
+                    del sys.modules[m]
+        return peewee
+
+
+def _wire(peewee, backend: str) -> None:
+    """Give peewee the driver it would have found at import time, had it been imported then."""
+    if backend == "postgresql" and getattr(peewee, "psycopg2", None) is None and \
+            getattr(peewee, "psycopg", None) is None:
+        import psycopg2
+        from psycopg2 import extensions
+        from psycopg2.extras import Json, register_uuid
+
+        register_uuid()
+        peewee.psycopg2, peewee.pg_extensions, peewee.Json_pg2 = psycopg2, extensions, Json
+        adapter = getattr(peewee, "Psycopg2Adapter", None)
+        if adapter is not None:
+            adapter.txn_idle = extensions.TRANSACTION_STATUS_IDLE
+            adapter.txn_inerror = extensions.TRANSACTION_STATUS_INERROR
+            adapter.txn_unknown = extensions.TRANSACTION_STATUS_UNKNOWN
+    elif backend == "mysql" and getattr(peewee, "mysql", None) is None:
+        import pymysql
+
+        peewee.mysql = pymysql
+
+
 def connect(target: Target, readonly: bool = False):
     """Open and check a peewee Database for ``target`` (TargetError if it is down)."""
-    import peewee
-
-    _driver(target)
+    peewee = peewee_module()
+    with _IMPORTING:
+        _driver(target)
+        _wire(peewee, target.backend)
     db: Any
     if target.backend == "sqlite":
         path = target.sqlite_path
@@ -139,32 +188,73 @@ def connect(target: Target, readonly: bool = False):
 
 
 @contextmanager
+def _file_lock(path: str, timeout: float) -> Iterator[bool]:
+    """An exclusive ``flock`` on ``path``, opened per call, so it excludes other threads of this process as
+    well as other processes; yields False after ``timeout`` seconds. (filelock where there is no fcntl:
+    its import costs more than the rest of a no-op sync's locking.)"""
+    try:
+        import fcntl
+    except ImportError:                      # Windows
+        from filelock import FileLock, Timeout
+
+        lock = FileLock(path)
+        try:
+            lock.acquire(timeout=timeout)
+        except Timeout:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            lock.release()
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        end = time.monotonic() + max(timeout, 0)
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= end:
+                    yield False
+                    return
+                time.sleep(0.05)
+        try:
+            yield True
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
 def run_lock(db, target: Target, timeout: float) -> Iterator[None]:
     """Serialize runs on one target: file lock (SQLite), advisory lock (PostgreSQL), GET_LOCK (MySQL)."""
     if target.backend == "sqlite":
-        from filelock import FileLock, Timeout
-
         path = target.sqlite_path
         if path is None:
             yield
             return
-        lock = FileLock(str(path) + ".lock")
         holder = Path(str(path) + ".lock.holder")
+        lock = _file_lock(str(path) + ".lock", timeout)
         try:
-            lock.acquire(timeout=timeout)
-        except Timeout:
-            raise _busy(target, timeout, _read_holder(holder)) from None
+            got = lock.__enter__()
         except OSError as exc:
             raise TargetError(problems=[Problem(
                 f"cannot create the lock file {path}.lock: {exc.strerror or exc}",
                 hint="syncspec needs write access to the database's folder (the lock sits beside the file)")],
                 target=target.masked) from None
         try:
+            if not got:
+                raise _busy(target, timeout, _read_holder(holder))
             _write_holder(holder)
-            yield
+            try:
+                yield
+            finally:
+                holder.unlink(missing_ok=True)
         finally:
-            holder.unlink(missing_ok=True)
-            lock.release()
+            lock.__exit__(None, None, None)
         return
     # Named after the database the connection is in, not the URL's text: 127.0.0.1 and localhost,
     # or a URL with and without a user, reach one database and must share one lock.
