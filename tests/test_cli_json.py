@@ -55,6 +55,8 @@ def test_every_verb_prints_json(ledger_ws, plan_example, tmp_path, cli):
     assert verb("history", *ws)[0]["state"] == "succeeded"
     assert verb("patch", "--project", str(plan_example), "status")["patches"]
     assert verb("render", *ws)["sections"] == []
+    assert verb("hooks", *ws, "status", code=1)["code"] == "SS110"     # not a git repository: JSON too
+    seen.add("watch")     # runs until stopped, one JSON object per line: tests/triggers/test_watch.py
     assert verb("sync", *ws, "--only", "vectors")["inserted"] > 0       # the example's vector target
     assert verb("search", *ws, "retry with backoff")[0]["key"] == ["autopack", "build", "BUILD-148"]
     r = cli("preview", *ws, "build_history", "--json")           # JSON Lines: one document per line
