@@ -55,6 +55,8 @@ def test_every_verb_prints_json(ledger_ws, plan_example, tmp_path, cli):
     assert verb("history", *ws)[0]["state"] == "succeeded"
     assert verb("patch", "--project", str(plan_example), "status")["patches"]
     assert verb("render", *ws)["sections"] == []
+    assert verb("hooks", *ws, "status", code=1)["code"] == "SS110"     # not a git repository: JSON too
+    seen.add("watch")     # runs until stopped, one JSON object per line: tests/triggers/test_watch.py
     r = cli("preview", *ws, "build_history", "--json")           # JSON Lines: one document per line
     seen.add("preview")
     assert r.returncode == 0 and all(json.loads(line)["file"] for line in r.stdout.splitlines())
