@@ -210,6 +210,12 @@ class Ledger:
         self.db = db
         self.Run, self.Step, self.Event, self.SourceFile = Run, Step, Event, SourceFile
 
+    def _stamp(self, now: dt.datetime) -> Any:
+        """A timestamp as this database's driver takes it (the SQL dialect's rule)."""
+        from .targets.sql.dialect import dialect_of
+
+        return dialect_of(self.db).stamp(now)
+
     def exists(self) -> bool:
         """All four tables are there (created in this order, one by one on MariaDB: check the last)."""
         return self.db.table_exists("syncspec_source_files") and self.db.table_exists("syncspec_runs")
@@ -263,7 +269,7 @@ class Ledger:
 
         names = ["run", "step_attempt_id", "timestamp", "event_type", "table_name", "entry_key",
                  "old_hash", "new_hash", "file", "line"]
-        stamp = now.isoformat(sep=" ") if _is_sqlite(self.db) else now   # as the SQL dialect stamps
+        stamp = self._stamp(now)
         rows = [(run_id, step_id, stamp, op, table, json.dumps(list(key), default=str), old, new, file, line)
                 for op, key, old, new, file, line in events]
         bulk_insert(self.db, self.Event, names, rows)
@@ -282,7 +288,7 @@ class Ledger:
         """A run's state change as an event of its own (seed 004's audit trail): ``run:<new>``."""
         from .targets.sql.table import bulk_insert
 
-        stamp = now.isoformat(sep=" ") if _is_sqlite(self.db) else now
+        stamp = self._stamp(now)
         bulk_insert(self.db, self.Event, ["run", "step_attempt_id", "timestamp", "event_type", "table_name",
                                           "entry_key", "old_hash", "new_hash"],
                     [(run_id, run_id, stamp, f"run:{new}", "syncspec_runs", "[]", old, new)])
@@ -453,9 +459,3 @@ class Ledger:
         return StepRecord(s.step_attempt_id, s.run_id, s.sequence, s.spec, s.spec_hash, s.table_name, s.state,
                           s.started_at, s.ended_at, s.files, s.records, s.inserted, s.updated, s.deleted,
                           s.unchanged, json.loads(s.strategies or "{}"), s.error)
-
-
-def _is_sqlite(db) -> bool:
-    import peewee as pw
-
-    return isinstance(db, pw.SqliteDatabase)

@@ -13,7 +13,6 @@ from .errors import (DuplicateKeyError, MappingError, Problem, SourceError, Stat
 from .plan import ChangeSet
 
 Progress = Callable[[str, int, int], None]
-INPUT_ERRORS = (SourceError, MappingError, DuplicateKeyError, StateTransitionError)
 
 
 class Deadline:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -60,6 +60,25 @@ class Binding:
     def label(self) -> str:
         """What the binding writes, as plan and history show it (a table name for SQL)."""
         return self.spec.table if self.ref.kind == "sql" else f"{self.ref.kind}:{self.ref.use}/{self.spec.table}"
+
+
+class WithoutTransactions:
+    """The Protocol's answers for a kind with no transactions and no lock of its own (ADR 0005): the
+    engine locks the workspace state database and keeps the state there; nothing waits on the server
+    for locks, and no structure change outlives a failed run. Kinds override what differs."""
+
+    def lock(self, timeout: float) -> AbstractContextManager[None]:
+        return nullcontext()
+
+    def bound(self, lock_seconds: float, max_seconds: float | None) -> None:
+        pass
+
+    def irreversible(self, bindings: Sequence[Binding], everything: Sequence[Binding],
+                     allow_destructive: bool) -> bool:
+        return False
+
+    def state_store(self) -> None:
+        return None
 
 
 @runtime_checkable

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .base import Binding, Capabilities, Index, Key
+from .base import Binding, Capabilities, Index, Key, WithoutTransactions
 
 Rows = dict[Key, dict[str, Any]]      # key -> {"values": {...}, "hash": str, "deleted": bool}
 _STORES: dict[str, dict[str, Rows]] = {}
 
 
-class MemoryTarget:
+class MemoryTarget(WithoutTransactions):
     """Rows per binding label, in a dict that outlives the run (not the process)."""
 
     kind = "memory"
@@ -41,19 +41,6 @@ class MemoryTarget:
 
     def close(self) -> None:
         pass
-
-    def lock(self, timeout: float):
-        return nullcontext()
-
-    def irreversible(self, bindings: Sequence[Binding], everything: Sequence[Binding],
-                     allow_destructive: bool) -> bool:
-        return False
-
-    def bound(self, lock_seconds: float, max_seconds: float | None) -> None:
-        pass
-
-    def state_store(self) -> None:
-        return None
 
     def error(self, exc: BaseException) -> None:
         return None

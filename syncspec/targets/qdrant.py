@@ -27,14 +27,14 @@ import re
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError, LockNotAcquired, Problem, SyncSpecError, TargetError, TargetUnavailable
 from ..workspace import mask_url
-from .base import Binding, Capabilities, Index, Key
+from .base import Binding, Capabilities, Index, Key, WithoutTransactions
 from .embedders import Embedder, embedder_for
 
 if TYPE_CHECKING:
@@ -125,7 +125,7 @@ def layout_of(binding: Binding) -> Layout:
                   payload=payload, title=title[0] if title else None, types=types)
 
 
-class QdrantTarget:
+class QdrantTarget(WithoutTransactions):
     """One Qdrant (a local folder or a server); every binding owns the points of its spec in a collection."""
 
     kind = "qdrant"
@@ -195,12 +195,6 @@ class QdrantTarget:
         elif self.client is not None:
             self.client.close()
         self.client = None
-
-    def lock(self, timeout: float):
-        return nullcontext()        # the workspace state store's lock serializes runs (ADR 0005)
-
-    def state_store(self) -> None:
-        return None
 
     def error(self, exc: BaseException) -> SyncSpecError | None:
         """qdrant-client's server errors as a TargetError (exit 2)."""

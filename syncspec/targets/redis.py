@@ -42,14 +42,14 @@ import datetime as dt
 import json
 import string
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..errors import Problem, SpecError, SyncSpecError, TargetError, TargetUnavailable
 from ..records import canonical, coerce
-from .base import Binding, Capabilities, Index, Key
+from .base import Binding, Capabilities, Index, Key, WithoutTransactions
 
 DEFAULT_TEMPLATE = "{spec}:{key}"
 VALUE_KINDS = ("hash", "json", "string")
@@ -284,7 +284,7 @@ def _index_value(digest: str | None, name: str, marked: bool, empty: bool) -> st
     return canonical([digest, name, True] if marked else [digest, name])
 
 
-class RedisTarget:
+class RedisTarget(WithoutTransactions):      # socket timeouts bound every wait on the server
     """Entries as Redis keys; which keys are ours lives in one index hash per binding."""
 
     kind = "redis"
@@ -314,20 +314,6 @@ class RedisTarget:
         if self.client is not None:
             self.client.close()
             self.client = None
-
-    def irreversible(self, bindings: Sequence[Binding], everything: Sequence[Binding],
-                     allow_destructive: bool) -> bool:
-        return False
-
-    def bound(self, lock_seconds: float, max_seconds: float | None) -> None:
-        pass                     # socket timeouts bound every wait on the server already
-
-    def lock(self, timeout: float):
-        """No lock of its own (``locks=False``): the engine locks the workspace state database instead."""
-        return nullcontext()
-
-    def state_store(self) -> None:
-        return None
 
     def error(self, exc: BaseException) -> SyncSpecError | None:
         try:

@@ -178,3 +178,12 @@ DIALECTS: dict[str, Dialect] = {d.name: d for d in (Dialect(), SqliteDialect(), 
 
 def dialect_for(backend: str) -> Dialect:
     return DIALECTS[backend]
+
+
+def dialect_of(db: Any) -> Dialect:
+    """The dialect of an open peewee Database (for the ledger and migrations, which hold only the connection)."""
+    import peewee as pw
+
+    if isinstance(db, pw.SqliteDatabase):
+        return DIALECTS["sqlite"]
+    return DIALECTS["postgresql" if isinstance(db, pw.PostgresqlDatabase) else "mysql"]

@@ -28,17 +28,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...errors import Problem, SchemaChangeRefused
-from .dialect import dialect_for
+from .dialect import dialect_for, dialect_of
 from .table import BOOKKEEPING, SqlTable
-
-
-def dialect_of(db: Any):
-    """The dialect of an open peewee Database (for the few callers that hold only the connection)."""
-    import peewee as pw
-
-    if isinstance(db, pw.SqliteDatabase):
-        return dialect_for("sqlite")
-    return dialect_for("postgresql" if isinstance(db, pw.PostgresqlDatabase) else "mysql")
 
 SCHEMA_TABLE = "syncspec_schema"
 OURS = re.compile(r"_(ck|fk)_[0-9a-f]{8}$")     # constraints syncspec named (sql.constraint_name)
