@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.generate import generate, mutate_fraction
+from bench.generate import Corpus, generate, mutate_fraction
 
 SYNCSPEC = [sys.executable, "-m", "syncspec"]
 EXTRA_SPEC = """\
@@ -63,13 +63,13 @@ class Figures:
                 + (f", errors: {self.errors[:3]}" if self.errors else ""))
 
 
-def workspace(root: Path, n: int, database: str | None = None) -> Path:
+def workspace(root: Path, n: int, database: str | None = None) -> Corpus:
+    """bench.generate's ledger workspace plus a second spec over the same files (overlapping selections)."""
     corpus = generate(root, n)
     if database:
         (root / "syncspec.yaml").write_text(f"project: bench\ndatabase: {database}\nspecs: specs/\n")
     (root / "specs" / "owners.yaml").write_text(EXTRA_SPEC)
-    del corpus
-    return root
+    return corpus
 
 
 def run(root: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -114,16 +114,13 @@ def kills(trials: int, database: str | None = None, n: int = 2000, seed: int = 7
     rng = random.Random(seed)
     out = Figures()
     with tempfile.TemporaryDirectory() as tmp:
-        root = workspace(Path(tmp) / "ws", n, database)
-        corpus_files = sorted((root / "docs").glob("*.md"))
+        corpus = workspace(Path(tmp) / "ws", n, database)
+        root = corpus.root
         assert run(root, "sync").returncode == 0
         probe = time.monotonic()
-        _touch_all(corpus_files)
+        _touch_all(list(corpus.files))
         run(root, "sync", "--all")
         span = max(0.2, time.monotonic() - probe)
-        from bench.generate import Corpus
-
-        corpus = Corpus(root=root, n=n, files=tuple(corpus_files), per_file=-(-n // len(corpus_files)))
         for trial in range(trials):
             out.trials += 1
             mutate_fraction(corpus, tag=trial + 2, fraction=rng.choice((0.01, 0.1, 0.5)))
@@ -160,12 +157,9 @@ def terminate(trials: int, database: str, n: int = 2000, seed: int = 11) -> Figu
     admin = psycopg2.connect(database)
     admin.autocommit = True
     with tempfile.TemporaryDirectory() as tmp:
-        root = workspace(Path(tmp) / "ws", n, database)
+        corpus = workspace(Path(tmp) / "ws", n, database)
+        root = corpus.root
         assert run(root, "sync").returncode == 0
-        from bench.generate import Corpus
-
-        files = tuple(sorted((root / "docs").glob("*.md")))
-        corpus = Corpus(root=root, n=n, files=files, per_file=-(-n // len(files)))
         for trial in range(trials):
             out.trials += 1
             mutate_fraction(corpus, tag=trial + 2, fraction=0.5)
@@ -196,11 +190,8 @@ def parallel(processes: int, rounds: int, database: str | None = None, n: int = 
     out = Figures()
     selections = [[], ["--spec", "ledger"], ["--spec", "owners"], ["--spec", "ledger", "--spec", "owners"]]
     with tempfile.TemporaryDirectory() as tmp:
-        root = workspace(Path(tmp) / "ws", n, database)
-        from bench.generate import Corpus
-
-        files = tuple(sorted((root / "docs").glob("*.md")))
-        corpus = Corpus(root=root, n=n, files=files, per_file=-(-n // len(files)))
+        corpus = workspace(Path(tmp) / "ws", n, database)
+        root = corpus.root
         for r in range(rounds):
             if r:
                 mutate_fraction(corpus, tag=r + 1, fraction=0.1)
