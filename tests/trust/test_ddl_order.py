@@ -6,7 +6,7 @@ import pytest
 
 from syncspec import MappingError, Workspace
 
-from test_keys_and_lookups import _workspace, database  # noqa: F401  (fixture)
+from test_keys_and_lookups import _workspace
 
 GOOD = "## N-1: one\n"
 BAD = "## N-1: one\n\n## N-2: two\n"          # with the spec below, N-2's title is not an integer
@@ -25,7 +25,7 @@ def _columns(root) -> set[str]:
         target.close()
 
 
-def test_a_failed_first_run_leaves_no_tables(tmp_path, database):  # noqa: F811
+def test_a_failed_first_run_leaves_no_tables(tmp_path, database):
     root = _workspace(tmp_path, database, BAD)
     spec = root / "specs" / "notes.yaml"
     spec.write_text(spec.read_text() + "    n: {type: integer, from: title}\n")
@@ -34,7 +34,7 @@ def test_a_failed_first_run_leaves_no_tables(tmp_path, database):  # noqa: F811
     assert _columns(root) == set()
 
 
-def test_a_refused_run_does_not_migrate_the_table(tmp_path, database):  # noqa: F811
+def test_a_refused_run_does_not_migrate_the_table(tmp_path, database):
     root = _workspace(tmp_path, database, GOOD)
     Workspace.open(root).sync()
     before = _columns(root)

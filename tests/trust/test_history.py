@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
 
 from syncspec import MappingError, Workspace
 
+from paused import paused_sync
 from test_keys_and_lookups import _workspace
 
 
@@ -27,27 +27,10 @@ def test_a_run_in_progress_is_visible_as_running_and_times_are_true(tmp_path, mo
     root = _workspace(tmp_path, f"sqlite:///{tmp_path / 't.db'}", "## N-1: one\n")
     Workspace.open(root).sync()
     (root / "docs" / "NOTES.md").write_text("## N-1: one\n\n## N-2: two\n")
-    import syncspec.step as step
-
-    entered, release = threading.Event(), threading.Event()
-    real = step.run_spec
-
-    def slow(*args, **kwargs):
-        entered.set()
-        release.wait(10)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr("syncspec.engine.run_spec", slow)
-    worker = threading.Thread(target=lambda: Workspace.open(root).sync())
-    worker.start()
-    try:
-        assert entered.wait(10)
+    with paused_sync(root, monkeypatch):
         states = [r.state for r in Workspace.open(root).history()]
         assert states == ["running", "succeeded"]
         time.sleep(0.05)
-    finally:
-        release.set()
-        worker.join(10)
     latest = Workspace.open(root).history()[0]
     assert latest.state == "succeeded" and latest.ended_at > latest.created_at
     from syncspec.ledger import Ledger

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from syncspec import Workspace
 
 SPEC = """\
@@ -20,13 +18,6 @@ target:
     note_id: text
     title: text
 """
-
-
-@pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
-def database(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 't.db'}"
-    return request.getfixturevalue("pg_url" if request.param == "postgresql" else "mysql_url")
 
 
 def _workspace(tmp_path, database, notes: str):

@@ -5,41 +5,24 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-import threading
 import time
 
 import pytest
 
 from syncspec import LockNotAcquired, Workspace
 
-from test_keys_and_lookups import _workspace, database  # noqa: F401  (fixture)
+from paused import paused_sync
+from test_keys_and_lookups import _workspace
 
 
-def test_a_waiting_run_is_told_who_holds_the_lock(tmp_path, database, monkeypatch):  # noqa: F811
+def test_a_waiting_run_is_told_who_holds_the_lock(tmp_path, database, monkeypatch):
     root = _workspace(tmp_path, database, "## N-1: one\n")
     Workspace.open(root).sync()
     (root / "docs" / "NOTES.md").write_text("## N-1: one\n\n## N-2: two\n")
-    import syncspec.step as step
-
-    entered, release = threading.Event(), threading.Event()
-    real = step.run_spec
-
-    def slow(*args, **kwargs):
-        entered.set()
-        release.wait(20)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr("syncspec.engine.run_spec", slow)
-    holder = threading.Thread(target=lambda: Workspace.open(root).sync())
-    holder.start()
-    try:
-        assert entered.wait(20)
+    with paused_sync(root, monkeypatch):
         running = Workspace.open(root).history()[0]
         with pytest.raises(LockNotAcquired) as err:
             Workspace.open(root).sync(lock_timeout=1.2)
-    finally:
-        release.set()
-        holder.join(20)
     message = err.value.problems[0].message
     assert f"run {running.run_id[:8]} running since" in message
     if database.startswith("sqlite"):

@@ -6,10 +6,10 @@ import threading
 
 from syncspec import Workspace
 
-from test_keys_and_lookups import _workspace, database  # noqa: F401  (fixture)
+from test_keys_and_lookups import _workspace
 
 
-def test_plan_while_a_sync_commits_reports_no_phantom_duplicates(tmp_path, database, monkeypatch):  # noqa: F811
+def test_plan_while_a_sync_commits_reports_no_phantom_duplicates(tmp_path, database, monkeypatch):
     root = _workspace(tmp_path, database, "## N-1: one\n")
     Workspace.open(root).sync()
     (root / "docs" / "NOTES.md").write_text("## N-1: one\n\n## N-2: two\n")

@@ -6,7 +6,7 @@ import pytest
 
 from syncspec import Workspace
 
-from test_keys_and_lookups import _workspace, database  # noqa: F401  (fixture)
+from test_keys_and_lookups import _workspace
 
 NOTES = "## N-1: one\n**Status**: open\n\n## N-2: two\n**Status**: done\n\n## N-3: three\n"
 SPEC_EXTRA = "    status: {type: text, from: fields.status}\n"
@@ -29,7 +29,7 @@ def _spec_with_status(root) -> None:
 
 
 @pytest.fixture
-def synced(tmp_path, database):  # noqa: F811
+def synced(tmp_path, database):
     root = _workspace(tmp_path, database, NOTES)
     _spec_with_status(root)
     Workspace.open(root).sync()
