@@ -42,6 +42,7 @@ class SqlTarget:
         self.dialect: Dialect = dialect_for(self.url.backend)
         self.db: Any = None
         self.tables: dict[str, SqlTable] = {}
+        self._ledger: Ledger | None = None
 
     # -- connection -------------------------------------------------------------
     def open(self, write: bool) -> None:
@@ -99,9 +100,13 @@ class SqlTarget:
         return f"run {r.run_id[:8]} running since {r.created_at:%Y-%m-%d %H:%M:%S} UTC"
 
     def state_store(self) -> Ledger:
+        """The ledger in this database: one per connection (it builds its models and looks at its columns
+        once, not once per spec)."""
         from ...ledger import Ledger
 
-        return Ledger(self.db)
+        if self._ledger is None or self._ledger.db is not self.db:
+            self._ledger = Ledger(self.db)
+        return self._ledger
 
     def bound(self, lock_seconds: float, max_seconds: float | None) -> None:
         """Every wait on the server ends: row locks after the lock timeout, statements after --max-seconds."""
