@@ -25,8 +25,8 @@ def _columns(root) -> set[str]:
         target.close()
 
 
-def test_a_failed_first_run_leaves_no_tables(tmp_path, database):
-    root = _workspace(tmp_path, database, BAD)
+def test_a_failed_first_run_leaves_no_tables(tmp_path, db_url):
+    root = _workspace(tmp_path, db_url, BAD)
     spec = root / "specs" / "notes.yaml"
     spec.write_text(spec.read_text() + "    n: {type: integer, from: title}\n")
     with pytest.raises(MappingError):
@@ -34,8 +34,8 @@ def test_a_failed_first_run_leaves_no_tables(tmp_path, database):
     assert _columns(root) == set()
 
 
-def test_a_refused_run_does_not_migrate_the_table(tmp_path, database):
-    root = _workspace(tmp_path, database, GOOD)
+def test_a_refused_run_does_not_migrate_the_table(tmp_path, db_url):
+    root = _workspace(tmp_path, db_url, GOOD)
     Workspace.open(root).sync()
     before = _columns(root)
     spec = root / "specs" / "notes.yaml"

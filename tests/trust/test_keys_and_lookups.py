@@ -43,9 +43,9 @@ def _stored(root) -> set[tuple]:
         target.close()
 
 
-def test_a_pasted_batch_of_new_keys_plans_and_syncs(tmp_path, database):
+def test_a_pasted_batch_of_new_keys_plans_and_syncs(tmp_path, db_url):
     """Defect 13: 84+ new composite keys in one changed file overflowed SQLite's parser stack."""
-    root = _workspace(tmp_path, database, "## N-1: one\n")
+    root = _workspace(tmp_path, db_url, "## N-1: one\n")
     Workspace.open(root).sync()
     with (root / "docs" / "NOTES.md").open("a") as f:
         f.write("".join(f"\n## P-{i}: pasted {i}\n" for i in range(300)))
@@ -56,9 +56,9 @@ def test_a_pasted_batch_of_new_keys_plans_and_syncs(tmp_path, database):
     assert len(_stored(root)) == 301
 
 
-def test_keys_differing_in_case_or_accents_are_two_rows(tmp_path, database):
+def test_keys_differing_in_case_or_accents_are_two_rows(tmp_path, db_url):
     """Defect 14: MariaDB's default collation folded `api`/`API` and `cafe`/`café` into one row."""
-    root = _workspace(tmp_path, database, "## api: lower\n\n## API: upper\n\n## cafe: plain\n\n## café: accent\n")
+    root = _workspace(tmp_path, db_url, "## api: lower\n\n## API: upper\n\n## cafe: plain\n\n## café: accent\n")
     result = Workspace.open(root).sync()
     assert result.inserted == 4
     assert _stored(root) == {("p", "api"), ("p", "API"), ("p", "cafe"), ("p", "café")}

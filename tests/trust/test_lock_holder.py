@@ -15,8 +15,8 @@ from paused import paused_sync
 from test_keys_and_lookups import _workspace
 
 
-def test_a_waiting_run_is_told_who_holds_the_lock(tmp_path, database, monkeypatch):
-    root = _workspace(tmp_path, database, "## N-1: one\n")
+def test_a_waiting_run_is_told_who_holds_the_lock(tmp_path, db_url, monkeypatch):
+    root = _workspace(tmp_path, db_url, "## N-1: one\n")
     Workspace.open(root).sync()
     (root / "docs" / "NOTES.md").write_text("## N-1: one\n\n## N-2: two\n")
     with paused_sync(root, monkeypatch):
@@ -25,10 +25,10 @@ def test_a_waiting_run_is_told_who_holds_the_lock(tmp_path, database, monkeypatc
             Workspace.open(root).sync(lock_timeout=1.2)
     message = err.value.problems[0].message
     assert f"run {running.run_id[:8]} running since" in message
-    if database.startswith("sqlite"):
+    if db_url.startswith("sqlite"):
         import os
         assert f"pid {os.getpid()} on" in message
-    elif database.startswith("postgresql"):
+    elif db_url.startswith("postgresql"):
         assert "syncspec " in message and "server pid" in message
     else:
         assert "connection " in message

@@ -9,8 +9,8 @@ from syncspec import Workspace
 from test_keys_and_lookups import _workspace
 
 
-def test_plan_while_a_sync_commits_reports_no_phantom_duplicates(tmp_path, database, monkeypatch):
-    root = _workspace(tmp_path, database, "## N-1: one\n")
+def test_plan_while_a_sync_commits_reports_no_phantom_duplicates(tmp_path, db_url, monkeypatch):
+    root = _workspace(tmp_path, db_url, "## N-1: one\n")
     Workspace.open(root).sync()
     (root / "docs" / "NOTES.md").write_text("## N-1: one\n\n## N-2: two\n")
     import syncspec.lane as lane

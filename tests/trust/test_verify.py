@@ -29,8 +29,8 @@ def _spec_with_status(root) -> None:
 
 
 @pytest.fixture
-def synced(tmp_path, database):
-    root = _workspace(tmp_path, database, NOTES)
+def synced(tmp_path, db_url):
+    root = _workspace(tmp_path, db_url, NOTES)
     _spec_with_status(root)
     Workspace.open(root).sync()
     return root
