@@ -148,7 +148,7 @@ def connect(target: Target, readonly: bool = False):
                     hint="point the database URL at a folder you can write (a path segment may be a file)")],
                     target=target.masked) from None
             db = peewee.SqliteDatabase(str(path), pragmas={
-                "journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 10000, "synchronous": "normal"})
+                "busy_timeout": 10000, "journal_mode": "wal", "foreign_keys": 1, "synchronous": "normal"})
     else:
         parsed = urlparse(target.url)
         kwargs: dict[str, Any] = {"host": parsed.hostname or "localhost"}
@@ -173,7 +173,7 @@ def connect(target: Target, readonly: bool = False):
             # microsecond timestamps (run order, updated_at) and LONGTEXT (TEXT stops at 64 KB)
             db = peewee.MySQLDatabase(name, field_types={"DATETIME": "DATETIME(6)", "TEXT": "LONGTEXT"}, **kwargs)
     try:
-        db.connect(reuse_if_open=True)
+        _open(db, target, peewee)
         if target.backend == "mysql":      # connected: statements may take longer than a handshake
             conn = db.connection()
             conn._read_timeout = conn._write_timeout = STATEMENT_SECONDS
@@ -185,6 +185,26 @@ def connect(target: Target, readonly: bool = False):
                                    "(--database-url, DATABASE_URL or 'database:' in syncspec.yaml)")],
             target=target.masked) from None
     return db
+
+
+SQLITE_OPEN_SECONDS = 10
+
+
+def _open(db, target: Target, peewee) -> None:
+    """Connect; on SQLite, retry a connection whose pragmas met another's: two connections switching a
+    new file to WAL at once both hold a shared lock and want an exclusive one, and SQLite answers one of
+    them "database is locked" at once, without waiting on the busy timeout."""
+    deadline = time.monotonic() + SQLITE_OPEN_SECONDS
+    pause = 0.01
+    while True:
+        try:
+            db.connect(reuse_if_open=True)
+            return
+        except peewee.OperationalError as exc:
+            if target.backend != "sqlite" or "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.2)
 
 
 @contextmanager
