@@ -228,8 +228,7 @@ def _sync(cfg: WorkspaceConfig, specs: list[Spec], run: Targets, stores: dict[st
                 store.add_step(run_id, seq, lane.binding.state_key, spec.spec_hash, cs.table, step_start, utcnow(),
                                dict(files=cs.files, records=cs.records, **cs.counts), cs.strategies,
                                step_id=lane.sink.step_id)
-                store.save_files(lane.binding.state_key, state_hash(spec), [p.as_tuple() for p in lane.parsed],
-                                 lane.touched, lane.removed, lane.rebuild is not None)
+                lane.save_states(final=True)
                 changes.append(cs)
     problems.raise_if_any()       # bad input: every target rolls back or was never written, nothing is recorded
     for writer in held_back:

@@ -14,6 +14,7 @@ own stored index and writes through its own Writer. Stages:
 from __future__ import annotations
 
 import bisect
+import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from .changes import Classification, SourceFile, classify_files, state_hash
 from .errors import DuplicateKeyError, Problem, SourceError, StateTransitionError
 from .plan import ChangeSet
 from .records import Row
+from .seen import SeenKeys
 from .sources.extract import FileRecords, OldFile, ReusedSections
 from .spec.model import Spec
 from .states import StateCheck
@@ -32,6 +34,10 @@ if TYPE_CHECKING:
     from .writer import Writer
 
 
+KEEP = 10_000      # rows a sync's ChangeSet lists per kind; beyond, only counted (memory flat in the corpus)
+SAVE_EVERY = 20_000   # entries of parsed files a sync holds before it saves their states
+
+
 @dataclass(frozen=True)
 class ParsedFile:
     """A parsed file's new state, saved with the run: what the next run's change detection reads."""
@@ -40,13 +46,21 @@ class ParsedFile:
     size: int
     mtime_ns: int
     sha256: str
-    entries: list[list]                # [[key, hash], ...] in file order
-    sections: list[list] | None        # [[digest, length, rows, lines], ...] (sources/pieces.py)
-    ctime_ns: int = 0
+    count: int                         # entries
+    entries: str                       # JSON: [[key, hash], ...] in file order, or {"e": those, "p": sections}
+    ctime_ns: int = 0                  # (sections: [[digest, length, rows, lines], ...], sources/pieces.py)
     inode: int = 0
 
+    @classmethod
+    def of(cls, f: SourceFile, entries: list, sections: list[list] | None) -> ParsedFile:
+        """Encoded as the ledger stores it as soon as the file is done: a run keeps ~50 bytes per entry to
+        its end instead of a list of lists (memory flat in the corpus size, issue 16)."""
+        text = json.dumps(entries if sections is None else {"e": entries, "p": sections}, separators=(",", ":"),
+                          ensure_ascii=False)
+        return cls(f.display, f.size, f.stamp, f.sha, len(entries), text, f.ctime_ns, f.inode)
+
     def as_tuple(self) -> tuple:
-        return (self.path, self.size, self.mtime_ns, self.sha256, self.entries, self.sections, self.ctime_ns,
+        return (self.path, self.size, self.mtime_ns, self.sha256, self.count, self.entries, self.ctime_ns,
                 self.inode)
 
 
@@ -62,12 +76,14 @@ class Lane:
     old: dict[str, OldFile] = field(default_factory=dict)
     index: Index = field(default_factory=dict)
     claim_new_keys: bool = False                         # incremental: new keys are looked up in the target
-    seen: dict[Key, tuple[str, int]] = field(default_factory=dict)
+    seen: SeenKeys = field(default_factory=SeenKeys)     # every key read this run: duplicates across files
     unread: int = 0                                      # entries of files not parsed
     unchanged: int = 0
     touched: list[tuple] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     inserts: list[Row] = field(default_factory=list)
+    inserts_omitted: int = 0                             # written, counted, not listed (see KEEP)
+    updates_omitted: int = 0
     updates: list[tuple[Row, str | None]] = field(default_factory=list)
     parsed: list[ParsedFile] = field(default_factory=list)
     duplicates: list[Problem] = field(default_factory=list)
@@ -78,11 +94,15 @@ class Lane:
     changed: dict[Key, tuple[str, ...]] = field(default_factory=dict)   # drifted rows -> columns
     spec: Spec = field(init=False)
     state_check: StateCheck = field(init=False)
-    _entries: list[list] = field(default_factory=list)
+    _entries: list[tuple] = field(default_factory=list)
+    _pending: int = 0                                    # entries of the parsed files not saved yet
+    _saved: bool = False
+    _state_hash: str = field(init=False)
     _sections: list[list] | None = None
 
     def __post_init__(self) -> None:
         self.spec = self.binding.spec
+        self._state_hash = state_hash(self.spec)
         self.state_check = StateCheck(self.spec, self.target, self.binding)
 
     # -- select -------------------------------------------------------------
@@ -151,7 +171,7 @@ class Lane:
             if all(self.index.get(key) == (digest, False) for key, digest in entries):
                 for key, _ in entries:          # the target holds exactly what this file held
                     del self.index[key]
-                    self.seen[key] = (f.display, 0)
+                self.seen.claim([(key, f.display, 0) for key, _ in entries])
                 self.unchanged += len(entries)
                 if f.display in touched:
                     self.touched.append(f.touched())
@@ -164,34 +184,31 @@ class Lane:
 
     def reuse(self, batch: ReusedSections) -> None:
         """Sections as last synced: their entries stand (still checked for duplicate keys)."""
-        for key, digest, line in batch.entries:
-            first = self.seen.get(key)
+        firsts = self.seen.claim([(key, batch.file, line) for key, _, line in batch.entries])
+        for (key, digest, line), first in zip(batch.entries, firsts):
             if first is not None:
-                self.duplicates.append(duplicate(self.spec.name, key, batch.file, line, where(first)))
+                self.duplicates.append(duplicate(self.spec.name, key, batch.file, line, first))
                 continue
-            self.seen[key] = (batch.file, line)
             self.index.pop(key, None)
             self.unchanged += 1
-            self._entries.append([list(key), digest])
+            self._entries.append((key, digest))
         if self._sections is not None:
             self._sections.extend(batch.sections)
 
     def take(self, batch: FileRecords, mapped: list[Row], writing: bool) -> None:
         """One batch's rows: drop duplicates, diff against the index, check states, write."""
         rows: list[Row] = []
-        for row in mapped:
-            first = self.seen.get(row.key)
+        for row, first in zip(mapped, self.seen.claim([(r.key, r.file, r.line) for r in mapped])):
             if first is not None:
-                self.duplicates.append(duplicate(self.spec.name, row.key, row.file, row.line, where(first)))
+                self.duplicates.append(duplicate(self.spec.name, row.key, row.file, row.line, first))
                 continue
-            self.seen[row.key] = (row.file, row.line)
             rows.append(row)
         if self.claim_new_keys:
             self._claim(rows)
         inserts: list[Row] = []
         updates: list[tuple[Row, str | None]] = []
         for row in rows:
-            self._entries.append([list(row.key), row.hash])
+            self._entries.append((row.key, row.hash))
             stored = self.index.pop(row.key, None)
             if stored is None:
                 inserts.append(row)
@@ -208,9 +225,17 @@ class Lane:
             self.warnings.extend(warned)
         if self.sink is not None and writing and not (self.duplicates or self.state_problems):
             self.sink.rows(inserts, updates)
+        if self.sink is not None:        # a sync lists the first KEEP rows; the ledger has every one
+            inserts, self.inserts_omitted = self._keep(inserts, self.inserts, self.inserts_omitted)
+            updates, self.updates_omitted = self._keep(updates, self.updates, self.updates_omitted)
         self.inserts.extend(light(r) for r in inserts)
         self.updates.extend((r if self.keep_values and len(self.updates) < 200 else light(r), old)
                             for r, old in updates)
+
+    @staticmethod
+    def _keep(new: list, kept: list, omitted: int) -> tuple[list, int]:
+        room = max(KEEP - len(kept), 0)
+        return new[:room], omitted + max(len(new) - room, 0)
 
     def _drifted(self, rows: list[Row], inserts: list[Row], updates: list[tuple[Row, str | None]]
                  ) -> list[tuple[Row, str | None]]:
@@ -272,8 +297,25 @@ class Lane:
         self.removed.append(display)
 
     def end_file(self, f: SourceFile) -> None:
-        self.parsed.append(ParsedFile(f.display, f.size, f.stamp, f.sha, self._entries, self._sections, f.ctime_ns,
-                                      f.inode))
+        if self.sink is not None:           # only a sync saves file states
+            self.parsed.append(ParsedFile.of(f, self._entries, self._sections))
+            self._pending += len(self._entries)
+            if self._pending >= SAVE_EVERY:
+                self.save_states()
+        self._entries, self._sections = [], []
+
+    def save_states(self, final: bool = False) -> None:
+        """Save the parsed files' new states as the run goes (in its transaction: a failed run rolls them
+        back), so a run does not hold every file's entries to its end; ``final`` adds the touched and
+        removed files. A rebuild replaces the spec's states, once, before the first file is saved."""
+        if not (self.parsed or final):
+            return
+        assert self.store is not None
+        self.store.save_files(self.binding.state_key, self._state_hash, [p.as_tuple() for p in self.parsed],
+                              self.touched if final else [], self.removed if final else [],
+                              self.rebuild is not None and not self._saved)
+        self._saved = True
+        self.parsed, self._pending = [], 0
 
     # -- finish -----------------------------------------------------------------
     def report(self, problems: Collected) -> bool:
@@ -307,19 +349,20 @@ class Lane:
             return None
         if self.sink is not None:
             self.sink.finish(deletes, marks)
+        self.seen.close()
         return ChangeSet(spec.name, self.binding.label, tuple(self.inserts), tuple(self.updates), tuple(deletes),
                          tuple(marks), self.unchanged, files=files, parsed=len(self.to_parse), records=records,
-                         strategies=strategies, warnings=tuple(self.warnings), changed=dict(self.changed))
+                         strategies=strategies, warnings=tuple(self.warnings), changed=dict(self.changed),
+                         omitted=(self.inserts_omitted, self.updates_omitted))
 
 
 def light(row: Row) -> Row:
-    """The row without its values: what a ChangeSet keeps once the row is written (memory)."""
-    return Row(row.key, {}, row.hash, row.file, row.line)
+    """The row without its values: what a ChangeSet keeps once the row is written (memory). The empty
+    values are one shared dict: nothing writes to a light row."""
+    return Row(row.key, _NO_VALUES, row.hash, row.file, row.line)
 
 
-def where(seen: tuple[str, int]) -> str:
-    """``file:line`` of a key seen before (line 0: a file that was not parsed)."""
-    return f"{seen[0]}:{seen[1]}" if seen[1] else seen[0]
+_NO_VALUES: dict = {}
 
 
 def duplicate(spec: str, key: tuple, file: str, line: int | None, first: str) -> Problem:

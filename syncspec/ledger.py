@@ -376,8 +376,8 @@ class Ledger:
 
     def save_files(self, spec: str, spec_hash: str, parsed: Sequence[tuple], touched: Sequence[tuple],
                    removed: Sequence[str], replace_all: bool) -> None:
-        """Record the files' new state; parsed = (path, size, mtime_ns, sha256, [[key, hash], ...], pieces,
-        ctime_ns, inode); touched = (path, size, mtime_ns, ctime_ns, inode)."""
+        """Record the files' new state; parsed = (path, size, mtime_ns, sha256, entry count, entries as JSON
+        (lane.ParsedFile), ctime_ns, inode); touched = (path, size, mtime_ns, ctime_ns, inode)."""
         from .targets.sql.table import bulk_insert
 
         F = self.SourceFile
@@ -390,10 +390,8 @@ class Ledger:
             for path, size, mtime_ns, ctime_ns, inode in touched:
                 F.update(size=size, mtime_ns=mtime_ns, ctime_ns=ctime_ns, inode=inode).where(
                     (F.spec == spec) & (F.path == path)).execute()
-        rows = [(spec, path, size, mtime_ns, sha, spec_hash, len(entries),
-                 json.dumps(entries if pieces is None else {"e": entries, "p": pieces},
-                            separators=(",", ":"), ensure_ascii=False), ctime_ns, inode)
-                for path, size, mtime_ns, sha, entries, pieces, ctime_ns, inode in parsed]
+        rows = [(spec, path, size, mtime_ns, sha, spec_hash, count, entries, ctime_ns, inode)
+                for path, size, mtime_ns, sha, count, entries, ctime_ns, inode in parsed]
         bulk_insert(self.db, F, ["spec", "path", "size", "mtime_ns", "sha256", "spec_hash", "entry_count",
                                  "entries", "ctime_ns", "inode"], rows)
 

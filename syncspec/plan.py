@@ -28,23 +28,17 @@ class ChangeSet:
     schema_changes: tuple[str, ...] = ()
     changed: dict[tuple, tuple[str, ...]] = field(default_factory=dict)   # update key -> columns (plan only)
     warnings: tuple[Problem, ...] = ()       # state moves written anyway (states.on_violation: warn)
+    omitted: tuple[int, int] = (0, 0)        # inserts, updates written but not listed (a sync lists lane.KEEP)
 
     @property
     def empty(self) -> bool:
-        return not (self.inserts or self.updates or self.deletes or self.marks or self.schema_changes)
+        return not (self.inserts or self.updates or self.deletes or self.marks or self.schema_changes
+                    or any(self.omitted))
 
     @property
     def counts(self) -> dict[str, int]:
-        return {"inserted": len(self.inserts), "updated": len(self.updates),
+        return {"inserted": len(self.inserts) + self.omitted[0], "updated": len(self.updates) + self.omitted[1],
                 "deleted": len(self.deletes) + len(self.marks), "unchanged": self.unchanged}
-
-    def events(self) -> list[tuple[str, tuple, str | None, str | None, str | None, int | None]]:
-        out: list[tuple[str, tuple, str | None, str | None, str | None, int | None]] = []
-        out += [("insert", r.key, None, r.hash, r.file, r.line) for r in self.inserts]
-        out += [("update", r.key, old, r.hash, r.file, r.line) for r, old in self.updates]
-        out += [("delete", k, old, None, None, None) for k, old in self.deletes]
-        out += [("mark", k, old, None, None, None) for k, old in self.marks]
-        return out
 
     def as_dict(self, limit: int | None = None) -> dict[str, Any]:
         def keys(items):
@@ -61,6 +55,8 @@ class ChangeSet:
                         for r, o in keys(self.updates)],
             "deletes": [{"key": list(k), "old_hash": o, "soft": False} for k, o in keys(self.deletes)]
                        + [{"key": list(k), "old_hash": o, "soft": True} for k, o in keys(self.marks)],
+            **({"not_listed": {"inserts": self.omitted[0], "updates": self.omitted[1]}} if any(self.omitted)
+               else {}),
         }
 
 

@@ -67,8 +67,8 @@ def check_plan(ws: Workspace, result: PlanResult, out: Output, drift: bool) -> N
             continue
         keys = [key_text(r.key) for r in cs.inserts] + [key_text(r.key) for r, _ in cs.updates] + [
             key_text(k) for k, _ in (*cs.deletes, *cs.marks)]
-        counts = (f"{len(cs.inserts)} to insert, {len(cs.updates)} to update, "
-                  f"{len(cs.deletes) + len(cs.marks)} to delete")
+        n = cs.counts
+        counts = f"{n['inserted']} to insert, {n['updated']} to update, {n['deleted']} to delete"
         if cs.schema_changes:
             counts += f", {len(cs.schema_changes)} table change(s)"
         shown = ", ".join(keys[:3]) + (f" and {len(keys) - 3} more" if len(keys) > 3 else "")

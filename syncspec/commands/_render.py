@@ -35,8 +35,12 @@ def render_changes(out: Output, result, verb: str, limit: int | None) -> None:
         for op, key, where in shown:
             out.line(f"  {SYMBOL[op]} {cs.table} {key}  {where}".rstrip(),
                      style={"insert": "green", "update": "yellow"}.get(op, "red"))
-        if len(shown) < len(items):
+        unlisted = sum(cs.omitted)             # a big sync lists its first rows only; the ledger has all
+        if len(shown) < len(items) and not unlisted:
             out.line(f"  ... and {len(items) - len(shown)} more (use --limit 0 to list all)")
+        elif unlisted:
+            out.line(f"  ... and {len(items) - len(shown) + unlisted} more (`syncspec history "
+                     f"{(result.run_id or '')[:8]}` lists every row)")
         for problem in cs.warnings:
             out.error(f"warning: {problem.format()}")
     out.line(f"{result.inserted} to insert, {result.updated} to update, {result.deleted} to delete, "
