@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.2.0.dev0"
 
 _EXPORTS = {
-    "Workspace": "api", "Preview": "api", "SpecStatus": "api",
+    "Workspace": "api", "Preview": "preview", "SpecStatus": "api",
     "PlanResult": "engine", "SyncResult": "engine",
     "ChangeSet": "plan",
     "RunRecord": "ledger", "StepRecord": "ledger", "EventRecord": "ledger",
@@ -36,8 +36,9 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .api import Preview, SpecStatus, Workspace
+    from .api import SpecStatus, Workspace
     from .engine import PlanResult, SyncResult
+    from .preview import Preview
     from .errors import (CheckFailed, ConfigError, DuplicateKeyError, LockNotAcquired, MappingError, Problem,
                          SchemaChangeRefused, SourceError, SpecError, StateTransitionError, SyncSpecError,
                          TargetError, TargetUnavailable, TimeLimitExceeded)

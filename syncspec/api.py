@@ -12,17 +12,19 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .changes import classify, drop_bytes, state_hash
 from .engine import Options, PlanResult, Progress, bindings_of, execute
 from .errors import Problem, SourceError
 from .ledger import EventRecord, Ledger, RunRecord
-from .preview import Preview, preview as _preview
-from .sources import resolve_files
+from .sources.listing import resolve_files
 from .spec.loader import load_specs
 from .spec.model import Spec
 from .workspace import WorkspaceConfig, find_root, read_config
+
+if TYPE_CHECKING:
+    from .preview import Preview
 
 
 @dataclass(frozen=True)
@@ -334,7 +336,9 @@ class Workspace:
             files = [(path, path.relative_to(self.root.resolve()).as_posix())]
         else:
             files = resolve_files(spec, self.root)
-        return _preview(spec, files, dict(self.config.context, sync=spec.name), limit)
+        from .preview import preview   # the parsers: only the verbs that read sources import them
+
+        return preview(spec, files, dict(self.config.context, sync=spec.name), limit)
 
     # -- render back ----------------------------------------------------------------
     def render(self, only: list[str] | None = None, check: bool = False) -> list[Any]:

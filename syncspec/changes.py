@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .errors import Problem, SourceError
 from .ledger import FileState
-from .sources import resolve_files
+from .sources.listing import resolve_files
 from .sources.text import read_bytes
 from .spec.model import Spec
 

@@ -23,7 +23,7 @@ from .errors import DuplicateKeyError, Problem, SourceError, StateTransitionErro
 from .plan import ChangeSet
 from .records import Row
 from .seen import SeenKeys
-from .sources.extract import FileRecords, OldFile, ReusedSections
+from .sources.batches import FileRecords, OldFile, ReusedSections
 from .spec.model import Spec
 from .states import StateCheck
 from .targets.base import Binding, Index, Key, Target

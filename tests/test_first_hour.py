@@ -171,3 +171,17 @@ def test_schema_ids_name_no_fake_host_and_the_catalog_is_ready():
     matches = {m for entry in catalog["schemas"] for m in entry["fileMatch"]}
     assert {"syncspec.yaml", "*.syncspec.yaml"} <= matches
     assert all(entry["url"].startswith("https://json.schemastore.org/") for entry in catalog["schemas"])
+
+
+def test_a_noop_sync_imports_no_parser(tmp_path):
+    """Start-up: a sync with nothing to parse imports none of the parsers (pyromark, the extractors)."""
+    root = tmp_path / "ledger"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "examples" / "ledger", root,
+                    ignore=shutil.ignore_patterns(".syncspec", "*.db*"))
+    code = ("import sys; from syncspec import Workspace; assert Workspace.open('.').sync().empty; "
+            "print([m for m in ('pyromark', 'syncspec.sources.extract', 'syncspec.preview') if m in sys.modules])")
+    first = subprocess.run([sys.executable, "-c", "from syncspec import Workspace; Workspace.open('.').sync()"],
+                           cwd=root, capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0, first.stderr
+    r = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and r.stdout.strip() == "[]", (r.stdout, r.stderr)

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import glob as _glob
-import os
-import stat
 from collections.abc import Callable, Generator, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import Problem, SourceError
 from ..spec.model import DocumentStrategy, FrontmatterStrategy, Spec, Strategy
 from ..spec.regexes import RegexTimeout
 from . import chunks, filters
@@ -21,6 +16,8 @@ from .frontmatter import extract_frontmatter
 from .parsed import Parsed
 from .pieces import describe, piece_starts, reusable
 from .pieces import plan as plan_reuse
+from .batches import FileRecords, OldFile, ReusedSections
+from .listing import resolve_files
 from .records import Record
 from .sections import extract_sections
 from .tables import extract_table
@@ -37,97 +34,6 @@ EXTRACTORS: dict[str, Callable[[Any, Parsed], Iterable[Record]]] = {
     "json": lambda s, p: extract_document(s, p.src, p.document("json")),
     "yaml": lambda s, p: extract_document(s, p.src, p.document("yaml")),
 }
-
-
-@dataclass(frozen=True)
-class FileRecords:
-    """The records of one file and the strategy that produced them."""
-
-    file: str
-    strategy: str | None
-    records: list[Record]
-    pieces: list[list] | None = None          # [digest, length, first line] of the sections parsed
-
-
-@dataclass(frozen=True)
-class ReusedSections:
-    """Sections unchanged since the last sync (sources/pieces.py): their rows stand, nothing is parsed."""
-
-    file: str
-    entries: list[tuple[tuple, str, int]]     # (key, hash, first line of its section) as last synced
-    sections: list[list]                      # their stored [digest, length, rows, lines]
-
-
-@dataclass(frozen=True)
-class OldFile:
-    """A file's entries and sections at its last sync: what section reuse starts from."""
-
-    entries: list                             # [[key, hash], ...] in file order
-    sections: list[list] | None               # [[digest, length, rows, lines], ...] or None
-
-
-def resolve_files(spec: Spec, root: Path) -> list[tuple[Path, str]]:
-    """Every file the spec reads, sorted, as (absolute path, workspace-relative name)."""
-    found: dict[str, Path] = {}
-    parents: dict[str, str] = {}
-    root = root.resolve()
-    root_str = str(root)
-    root_prefix = os.path.join(root_str, "")
-    listed = not isinstance(spec.raw.get("source", {}).get("files"), str)
-    for i, pattern in enumerate(spec.files):
-        where = f"$.source.files[{i}]" if listed else "$.source.files"
-        line, col = spec.locate(where)   # errors point at the spec line naming the pattern
-        if _glob.has_magic(pattern):
-            # root_dir: a workspace path holding glob characters ('[', '*') must not be expanded
-            matches = _glob.glob(pattern, root_dir=root, recursive=True)
-        else:
-            if not (root / pattern).is_file():
-                raise SourceError(problems=[Problem(
-                    f"source file {pattern!r} of spec {spec.name!r} does not exist", file=spec.file,
-                    line=line, column=col, json_path=where,
-                    hint="create the file, or fix source.files in the spec")], spec=spec.name)
-            matches = [pattern]
-        for rel in matches:
-            # plain os.path on strings: a no-op sync of 1,000s of files spends its time here
-            full = os.path.join(root_str, rel)
-            st = os.lstat(full)
-            if stat.S_ISLNK(st.st_mode):
-                real = Path(full).resolve()        # symlinked files individually
-                if not real.is_file():
-                    continue
-            elif not stat.S_ISREG(st.st_mode):
-                continue
-            else:
-                # resolve each folder once; a file inside is its folder's real path plus its name
-                head, name = os.path.split(full)
-                folder = parents.get(head)
-                if folder is None:
-                    folder = parents[head] = os.path.realpath(head)
-                real = Path(folder, name)
-            if not str(real).startswith(root_prefix):
-                raise SourceError(problems=[Problem(
-                    f"{Path(full)} resolves outside the workspace ({real})", file=spec.file,
-                    line=line, column=col, json_path=where,
-                    hint="sources must stay inside the workspace; remove the symlink or the pattern")])
-            found[str(real)[len(root_prefix):].replace(os.sep, "/")] = real
-    if spec.exclude and found:
-        skip = excluded(spec.exclude)
-        found = {name: path for name, path in found.items() if not skip(name)}
-    if not found:
-        line, col = spec.locate("$.source.files")
-        raise SourceError(problems=[Problem(
-            f"source.files of spec {spec.name!r} matched no files: {', '.join(spec.files)}"
-            + (f" (less source.exclude: {', '.join(spec.exclude)})" if spec.exclude else ""), file=spec.file,
-            line=line, column=col, json_path="$.source.files",
-            hint="check the pattern; an empty source would delete every row of this spec")], spec=spec.name)
-    return [(found[name], name) for name in sorted(found)]
-
-
-def excluded(patterns: tuple[str, ...]) -> Callable[[str], bool]:
-    """Whether a workspace-relative path is excluded, with gitignore semantics (``docs/archive/``, ``!keep.md``)."""
-    import pathspec   # only specs that exclude something pay for the import
-
-    return pathspec.GitIgnoreSpec.from_lines(patterns).match_file
 
 
 def parse_file(spec: Spec, path: Path, display: str, raw: bytes | None = None) -> Parsed:

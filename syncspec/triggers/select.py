@@ -61,7 +61,7 @@ class SpecInfo(NamedTuple):
         if not any(glob_regex(g).match(path) for g in self.files):
             return False
         if self.exclude:
-            from ..sources.extract import excluded   # only when a glob matched and the spec excludes something
+            from ..sources.listing import excluded   # only when a glob matched and the spec excludes something
 
             return not excluded(self.exclude)(path)
         return True
