@@ -26,8 +26,6 @@ _STYLE_RES = {
 _COMPILED: dict[tuple[str, ...], re.Pattern[str]] = {}
 _PAIRS = (("bk", "bv"), ("uk", "bv"), ("lk", "lv"), ("dk", "dv"), ("ik", "iv"), ("pk", "pv"))   # key group, value group
 # link reference definitions (and blank lines) closing a file, as keep-a-changelog puts them
-_DEFINITIONS_TAIL = re.compile(rb"(?:^[ \t]{0,3}\[[^\]\r\n]+\]:[ \t]*\S[^\r\n]*(?:\r?\n|\Z)|^[ \t]*(?:\r?\n|\Z))+\Z",
-                               re.M)
 _BULLET = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
 
 
@@ -126,11 +124,33 @@ def definitions_start(data: bytes, doc: MarkdownDoc) -> int:
     """
     if b"]:" not in data[-4096:]:
         return len(data)
-    base = max(0, len(data) - 65536)
-    m = _DEFINITIONS_TAIL.search(data, base)
-    if m is None or any(o_start <= m.start() < o_end for o_start, o_end in doc.opaque[-3:]):
+    start = tail_start(data, max(0, len(data) - 65536))
+    if start is None or any(o_start <= start < o_end for o_start, o_end in doc.opaque[-3:]):
         return len(data)
-    return m.start()
+    return start
+
+
+_DEFINITION_LINE = re.compile(rb"[ \t]{0,3}\[[^\]\r\n]+\]:[ \t]*\S[^\r\n]*\r?\Z|[ \t]*\r?\Z")
+
+
+def tail_start(data: bytes, base: int) -> int | None:
+    """Where the run of definition and blank lines that ends ``data`` starts (a line start at or after
+    ``base``), walking back line by line. It was a regex (tests/sources/test_definitions_tail.py keeps it
+    as the reference) that tried every offset of the last 64 KB of such files: 1.3 ms a file, 7% of a
+    cold sync of a corpus whose files end in link definitions."""
+    end = len(data)
+    ends_line = end == 0 or data[-1:] == b"\n"
+    start = end if ends_line and end >= base else None     # the empty line after a final newline
+    pos = end - 1 if ends_line else end                    # just past the text of the line looked at
+    last = True
+    while pos >= 0 and end > 0:
+        head = data.rfind(b"\n", 0, pos) + 1
+        if head < base or _DEFINITION_LINE.fullmatch(data, head, pos) is None or \
+                (last and not ends_line and data[pos - 1:pos] == b"\r"):   # a final "\r" ends no line
+            break
+        start, last = head, False
+        pos = head - 1
+    return start
 
 
 def _subsections(strategy: SectionsStrategy, data: bytes, doc: MarkdownDoc, i: int, end: int,
