@@ -9,6 +9,7 @@ from typing import Any
 from ..spec.model import DocumentStrategy, FrontmatterStrategy, Spec, Strategy
 from ..spec.regexes import RegexTimeout
 from . import chunks, filters
+from . import definitions as link_definitions
 from .chunks import chunk_level, has_definitions, pieces
 from .documents import extract_document
 from .files import extract_whole_file
@@ -83,11 +84,14 @@ def extract_batches(spec: Spec, path: Path, display: str, raw: bytes | None = No
         return
     skip = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
     data = raw[skip:] if skip else raw
-    definitions = has_definitions(data)     # then it cannot be cut, and its sections are not reused
-    keep = reusable(spec, level) and not definitions
+    definitions = has_definitions(data)     # then it cannot be cut, and its sections are keyed with them
+    keep = reusable(spec, level)
+    defs = (link_definitions.of(data) if definitions else link_definitions.NONE) if keep else None
+    keep = defs is not None
+    key = defs.key if defs is not None else b""
     strategy = spec.strategies[0]
-    if keep and old is not None and old.sections:
-        done = yield from _reusing(spec, path, display, data, skip, level, old)
+    if defs is not None and old is not None and old.sections:
+        done = yield from _reusing(spec, path, display, data, skip, level, old, defs)
         if done:
             return
     whole = definitions or len(raw) < (chunks.MIN_FILE_BYTES if min_bytes is None else min_bytes)
@@ -96,19 +100,21 @@ def extract_batches(spec: Spec, path: Path, display: str, raw: bytes | None = No
                read_source(path, display, spec.encoding, data[start:end], offset=start + skip, first_line=line))
         parsed = Parsed(src, path)
         records = run_strategy(strategy, parsed)
-        described = describe(src.data, piece_starts(parsed.markdown, src.data, level), line) if keep else None
+        described = describe(src.data, piece_starts(parsed.markdown, src.data, level), line, key=key) if keep else None
         yield FileRecords(display, strategy.kind if records else None, records, described)
 
 
 def _reusing(spec: Spec, path: Path, display: str, data: bytes, skip: int, level: int,
-             previous: OldFile) -> Generator[FileRecords | ReusedSections, None, bool]:
+             previous: OldFile, defs: link_definitions.Definitions
+             ) -> Generator[FileRecords | ReusedSections, None, bool]:
     """Unchanged sections as ReusedSections, the changed bytes between them parsed; returns False,
-    having yielded nothing, when a changed range does not end where an unchanged section can resume."""
+    having yielded nothing, when a changed range does not end where an unchanged section can resume,
+    or (a file with link definitions) when it cannot be parsed alone with the file's definitions."""
     batches: list[FileRecords | ReusedSections] = []
     line = 1
     kind = spec.strategies[0].kind
     old = previous.sections or []
-    for what, a, b in plan_reuse(data, level, old):
+    for what, a, b in plan_reuse(data, level, old, defs.key):
         if what == "reuse":
             at = sum(p[2] for p in old[:a])
             entries = []
@@ -123,6 +129,12 @@ def _reusing(spec: Spec, path: Path, display: str, data: bytes, skip: int, level
         if b < len(data):          # prove the parser is clean where the next unchanged section starts
             nl = data.find(b"\n", b)
             tail = data[b:len(data) if nl == -1 else nl + 1]
+        if defs.block:             # the definitions after the heading line that ends the range
+            if not tail:
+                return False
+            tail += b"\n" + defs.block
+            if not link_definitions.resolves_alike(body + tail, defs):
+                return False
         src = read_source(path, display, spec.encoding, body + tail, offset=a + skip, first_line=line)
         parsed = Parsed(src, path)
         doc = parsed.markdown
@@ -130,7 +142,7 @@ def _reusing(spec: Spec, path: Path, display: str, data: bytes, skip: int, level
             return False
         resume = line + body.count(b"\n")
         records = [rec for rec in run_strategy(spec.strategies[0], parsed) if not tail or rec.line < resume]
-        described = describe(src.data, piece_starts(doc, src.data, level), line, end=len(body))
+        described = describe(src.data, piece_starts(doc, src.data, level), line, end=len(body), key=defs.key)
         batches.append(FileRecords(display, kind if records else None, records, described))
         line = resume
     yield from batches

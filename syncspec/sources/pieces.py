@@ -3,9 +3,10 @@
 A file of sections is a run of pieces, each starting at an ATX heading of the
 section level or above (at a line start, as pyromark found it: never inside a
 fence or HTML block). Such a heading closes every open block, so a piece's
-records depend only on its bytes -- as long as the file holds no link reference
-definitions and no column reads ``$line``. The ledger keeps each piece's digest,
-length, row count and line count; when the file changes, the unchanged pieces at its start
+records depend only on its bytes and the file's link reference definitions (a
+file that has some keys its digests with them: definitions.py) -- as long as no
+column reads ``$line``. The ledger keeps each piece's digest, length, row count
+and line count; when the file changes, the unchanged pieces at its start
 and at its end keep their rows without being parsed, and only the bytes between
 them are parsed. An edit to one entry of a 1,000-entry file parses one section.
 """
@@ -33,8 +34,10 @@ def reusable(spec: Spec, level: int | None) -> bool:
     return True
 
 
-def digest(view: memoryview, start: int, end: int) -> str:
-    return hashlib.blake2b(view[start:end], digest_size=12).hexdigest()
+def digest(view: memoryview, start: int, end: int, key: bytes = b"") -> str:
+    """A piece's digest; ``key`` is the file's link definitions (definitions.py): a section is as last
+    synced only if its bytes and the definitions it was read with both are (empty key: the plain digest)."""
+    return hashlib.blake2b(view[start:end], digest_size=12, key=key).hexdigest()
 
 
 def piece_starts(doc: MarkdownDoc, data: bytes, level: int) -> list[int]:
@@ -47,7 +50,7 @@ def piece_starts(doc: MarkdownDoc, data: bytes, level: int) -> list[int]:
     return out
 
 
-def describe(data: bytes, starts: list[int], first_line: int, end: int | None = None) -> list[list]:
+def describe(data: bytes, starts: list[int], first_line: int, end: int | None = None, key: bytes = b"") -> list[list]:
     """[digest, length, first line, newlines] of each piece of ``data`` (up to ``end``) at ``starts``."""
     view = memoryview(data)
     stop = len(data) if end is None else end
@@ -55,7 +58,7 @@ def describe(data: bytes, starts: list[int], first_line: int, end: int | None = 
     out, line = [], first_line
     for a, b in zip(bounds, bounds[1:]):
         lines = data.count(b"\n", a, b)
-        out.append([digest(view, a, b), b - a, line, lines])
+        out.append([digest(view, a, b, key), b - a, line, lines])
         line += lines
     return out
 
@@ -64,7 +67,7 @@ RESYNC_LINES = 64    # after a changed section, heading lines to try for the nex
 RESYNC_AHEAD = 4     # old sections to try at each (an edit, an insert, a few deletes)
 
 
-def plan(data: bytes, level: int, old: list[list]) -> list[tuple[str, int, int]]:
+def plan(data: bytes, level: int, old: list[list], key: bytes = b"") -> list[tuple[str, int, int]]:
     """Cover the new bytes with ("reuse", i, j) runs of old sections and ("parse", start, end) ranges.
 
     Old sections are matched forward (after an edit, at the next heading lines, a few sections
@@ -80,13 +83,13 @@ def plan(data: bytes, level: int, old: list[list]) -> list[tuple[str, int, int]]
 
     def fits(k: int, at: int) -> bool:   # old section k lies intact at ``at``, before the unchanged tail
         e = at + old[k][1]
-        return e <= end and (e == n or head.match(data, e) is not None) and digest(view, at, e) == old[k][0]
+        return e <= end and (e == n or head.match(data, e) is not None) and digest(view, at, e, key) == old[k][0]
 
     # backward first: the unchanged tail, so forward matching stops where it starts
     j, end = len(old), n
     while j > 0:
         s = end - old[j - 1][1]
-        if s < 0 or (s > 0 and (data[s - 1] != 10 or not head.match(data, s))) or digest(view, s, end) != old[j - 1][0]:
+        if s < 0 or (s > 0 and (data[s - 1] != 10 or not head.match(data, s))) or digest(view, s, end, key) != old[j - 1][0]:
             break
         end, j = s, j - 1
     out: list[tuple[str, int, int]] = []

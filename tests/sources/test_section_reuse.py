@@ -26,6 +26,7 @@ target:
     id: text
     title: text
     status: {from: fields.status}
+    links: {type: json, from: links}
     body: text
 """
 
@@ -44,7 +45,7 @@ def _sync(root: Path):
 def _table(root: Path) -> list[tuple]:
     db = sqlite3.connect(root / ".syncspec" / "t.db")
     try:
-        return db.execute("SELECT id, title, status, body, content_hash FROM t ORDER BY id").fetchall()
+        return db.execute("SELECT id, title, status, links, body, content_hash FROM t ORDER BY id").fetchall()
     finally:
         db.close()
 
@@ -126,6 +127,15 @@ blocks = st.one_of(
     st.just("---\nfront: matter\n---\n"),
     st.just("- a list item\n## X-93 right after a list\n"),
 )
+# link reference definitions: a heading's [text][label] resolves from anywhere in the file
+linked = st.one_of(
+    blocks,
+    st.builds(lambda n, label: f"## X-{n} see [doc][{label}] and [{label}]\n\nBody [x][{label}].\n",
+              st.integers(1, 30), st.sampled_from(["r1", "R1", "r2", "r3"])),
+    st.sampled_from(["[r1]: /one\n", "[r1]: /other\n", "[R1]: /upper\n", "[r2]: /two 'title'\n",
+                     "[r2]:\n  /next-line\n", "> [r3]: /quoted\n", "```\n[r1]: /fenced\n```\n",
+                     "- [r3]: /in-a-list\n", "[r3]: <with space> \"t\\\"q\"\n", "[r1]: /a\n[r1]: /b\n"]),
+)
 
 
 @settings(SETTINGS, max_examples=80, suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -157,3 +167,29 @@ def test_any_edits_give_what_a_whole_parse_gives(make_ws, tmp_path_factory, befo
     _sync(root)
     assert _table(root) == _table(fresh / "ws")
     assert _state(root) == _state(fresh / "ws")
+
+
+@settings(SETTINGS, max_examples=80, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                            HealthCheck.too_slow])
+@given(before=st.lists(linked, min_size=1, max_size=10), edits=st.lists(st.tuples(
+    st.integers(0, 9), st.sampled_from(["replace", "insert", "delete"]), linked), min_size=1, max_size=3))
+def test_any_edits_with_link_definitions_give_a_whole_parse(make_ws, tmp_path_factory, before, edits):
+    """Files with link reference definitions reuse sections too (their digests keyed with the
+    definitions): still exactly what a whole parse gives."""
+    test_any_edits_give_what_a_whole_parse_gives.hypothesis.inner_test(make_ws, tmp_path_factory, before, edits)
+
+
+def test_a_file_with_definitions_parses_one_edited_section(make_ws, tmp_path):
+    """keep-a-changelog's layout: the definitions at the end, the references in the sections above."""
+    ledger = (LEDGER + "".join(f"## X-{n} see [doc][d{n}]\n\nBody.\n\n" for n in range(30, 40))
+              + "# Links\n\n" + "".join(f"[d{n}]: /doc/{n}\n" for n in range(30, 40)))
+    root = make_ws({"specs/t.yaml": SPEC, "docs/a.md": ledger})
+    _sync(root)
+    (root / "docs" / "a.md").write_text(ledger.replace("## X-33 see [doc][d33]\n\nBody.", "## X-33 see [doc][d33]\n\nNew."))
+    result = _sync(root)
+    assert (result.updated, result.changes[0].strategies) == (1, {"sections": 1})
+    _check_against_a_whole_parse(root, tmp_path)
+    (root / "docs" / "a.md").write_text(ledger.replace("[d35]: /doc/35", "[d35]: /moved"))   # a definition moved
+    result = _sync(root)
+    assert result.updated == 2          # X-33 back, X-35's link: the file was parsed whole
+    _check_against_a_whole_parse(root, tmp_path)
