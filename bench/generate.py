@@ -95,7 +95,7 @@ def _code_span(rng: random.Random) -> str:
                              "content_hash", "git status", "ON CONFLICT")) + "`"
 
 
-def render_entry(rng: random.Random, i: int, start: date = date(2025, 1, 1)) -> str:
+def render_entry(rng: random.Random, i: int, start: date = date(2025, 1, 1), reference_links: bool = True) -> str:
     """One ledger entry (~1.2 KB, ~49 pyromark events), written the way people write ledgers.
 
     A heading, four bold fields, a paragraph with inline code spans and a link
@@ -104,13 +104,15 @@ def render_entry(rng: random.Random, i: int, start: date = date(2025, 1, 1)) -> 
     a fenced code block holding ``#`` comment lines.
     No line inside a fence starts with ``## `` and the heading has no inline
     markup, so the regex floor (bench/baselines.py) reads the same rows.
+    ``reference_links=False`` writes every link inline (same random stream): syncspec parses a file
+    holding a link reference definition whole and reuses none of its sections, so this isolates that cost.
     """
     title = " ".join(rng.choices(WORDS, k=rng.randint(3, 6)))
     day = start + timedelta(days=rng.randrange(730))
     word = rng.choice(WORDS)
     key = f"BUILD-{i + 1:05d}"
     link_text = rng.choice(LINK_TEXTS)
-    if rng.random() < 0.5:
+    if rng.random() < 0.5 or not reference_links:
         link, definition = f"[{link_text}](https://example.com/{word}/{i + 1}.html)", ""
     else:
         link, definition = f"[{link_text}][{key.lower()}]", f"[{key.lower()}]: https://example.com/ledger/{i + 1}\n\n"
@@ -138,7 +140,8 @@ def render_entry(rng: random.Random, i: int, start: date = date(2025, 1, 1)) -> 
     )
 
 
-def generate(root: Path | str, n: int, seed: int = SEED, per_file: int = ENTRIES_PER_FILE) -> Corpus:
+def generate(root: Path | str, n: int, seed: int = SEED, per_file: int = ENTRIES_PER_FILE,
+             reference_links: bool = True) -> Corpus:
     """Write a workspace for ``n`` entries into ``root`` (created; docs/ spread over max(1, n // per_file) files)."""
     root = Path(root)
     (root / "specs").mkdir(parents=True, exist_ok=True)
@@ -154,7 +157,7 @@ def generate(root: Path | str, n: int, seed: int = SEED, per_file: int = ENTRIES
         if lo >= hi:
             break
         parts = [f"# Build ledger {f:04d}\n\nSynthetic entries {lo + 1}-{hi} for the syncspec benchmark.\n\n"]
-        parts.extend(render_entry(rng, i) for i in range(lo, hi))
+        parts.extend(render_entry(rng, i, reference_links=reference_links) for i in range(lo, hi))
         path = root / "docs" / f"ledger-{f:04d}.md"
         path.write_text("".join(parts), encoding="utf-8")
         files.append(path)

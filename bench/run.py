@@ -165,8 +165,10 @@ def syncspec_child(root: Path) -> dict:
 class Sizer:
     """Runs every scenario for one size; figures are medians of ``repeats`` runs."""
 
-    def __init__(self, n: int, base: Path, repeats: int, use_syncspec: bool, only: frozenset[str] = frozenset(GROUPS)):
+    def __init__(self, n: int, base: Path, repeats: int, use_syncspec: bool, only: frozenset[str] = frozenset(GROUPS),
+                 reference_links: bool = True):
         self.n, self.repeats, self.use_syncspec, self.only = n, repeats, use_syncspec and "syncspec" in only, only
+        self.reference_links = reference_links
         self.has_syncspec = use_syncspec   # the library works (su.ours and the row check use its parser)
         self.ws, self.base = base / "ws", base
         self.runs: dict[str, list[float]] = defaultdict(list)
@@ -249,7 +251,7 @@ class Sizer:
         """Sync a tiny side workspace in this process so lazy imports don't land in the first timed run;
         check there that the floor's regex parse reads the same rows as syncspec (else the floor is no floor)."""
         if self.has_syncspec:
-            warm = generate(self.base / "warm", 300)
+            warm = generate(self.base / "warm", 300, reference_links=self.reference_links)
             try:
                 self.rows_agree(regex_parse(warm.files), syncspec_parse(warm.root), "warm-up corpus (300)")
                 if self.use_syncspec:
@@ -263,7 +265,7 @@ class Sizer:
 
     def run(self) -> dict:
         n, floor_db, diff_db, su_db = self.n, self.base / "floor.db", self.base / "diff.db", self.base / "su.db"
-        seconds, self.corpus = timed(generate, self.ws, n)
+        seconds, self.corpus = timed(lambda: generate(self.ws, n, reference_links=self.reference_links))
         self.runs["gen"].append(seconds)
         self.runs["corpus_mb"].append(self.corpus.bytes / 1e6)
         if self.has_syncspec:
@@ -310,9 +312,9 @@ class Sizer:
         return {k: statistics.median(v) for k, v in self.runs.items() if v}
 
 
-def single_file(n: int, base: Path, problems: list[str]) -> dict:
+def single_file(n: int, base: Path, problems: list[str], reference_links: bool = True) -> dict:
     """``n`` entries in one file: cold sync and one edited entry, each in a fresh child (its own peak RSS)."""
-    corpus = generate(base / "one", n, per_file=n)
+    corpus = generate(base / "one", n, per_file=n, reference_links=reference_links)
     mb = corpus.bytes / 1e6
     print(f"one file: {n:,} entries, {mb:.1f} MB")
     out = {"single.mb": mb, "single.n": n}
@@ -435,9 +437,11 @@ def parse_only(only: str | None) -> frozenset[str]:
     return picked
 
 
-def main(sizes=(1000, 10000, 100000), json_path=None, large=False, repeats=None, keep=False, only=None) -> int:
+def main(sizes=(1000, 10000, 100000), json_path=None, large=False, repeats=None, keep=False, only=None,
+         reference_links=True) -> int:
     """Run the benchmark for ``sizes`` (+1,000,000 with ``large``); print a table and the goals; write JSON to
-    ``json_path``. ``only``: a comma-separated subset of GROUPS (default: all of them)."""
+    ``json_path``. ``only``: a comma-separated subset of GROUPS (default: all of them). ``reference_links=False``:
+    the corpus writes every link inline (no link reference definitions)."""
     sizes = sorted(set(int(n) for n in sizes) | ({LARGE} if large else set()))
     only = parse_only(only) if isinstance(only, (str, type(None))) else frozenset(only)
     status = syncspec_status()
@@ -447,7 +451,7 @@ def main(sizes=(1000, 10000, 100000), json_path=None, large=False, repeats=None,
     for n in sizes:
         base = Path(tempfile.mkdtemp(prefix=f"n{n}-", dir=DATA))
         try:
-            sizer = Sizer(n, base, repeats or (3 if n < 100_000 else 1), status is None, only)
+            sizer = Sizer(n, base, repeats or (3 if n < 100_000 else 1), status is None, only, reference_links)
             figures[n] = sizer.run()
             runs[n], problems = dict(sizer.runs), problems + sizer.problems
         finally:
@@ -460,7 +464,7 @@ def main(sizes=(1000, 10000, 100000), json_path=None, large=False, repeats=None,
         n = single_n
         base = Path(tempfile.mkdtemp(prefix=f"one{n}-", dir=DATA))
         try:
-            figures[n].update(single_file(n, base, problems))
+            figures[n].update(single_file(n, base, problems, reference_links))
         finally:
             if not keep:
                 shutil.rmtree(base, ignore_errors=True)
@@ -475,7 +479,8 @@ def main(sizes=(1000, 10000, 100000), json_path=None, large=False, repeats=None,
             "platform": platform.platform(), "cpus": os.cpu_count(), "syncspec": status or "ok",
             "sizes": sizes, "units": {k: u for k, _, u in SCENARIOS},
             "figures": {str(n): figures[n] for n in sizes}, "ratios": {str(n): ratios[n] for n in sizes},
-            "runs": {str(n): runs[n] for n in sizes}, "goals": goal_rows, "only": sorted(only), "problems": problems,
+            "runs": {str(n): runs[n] for n in sizes}, "goals": goal_rows, "only": sorted(only),
+            "reference_links": reference_links, "problems": problems,
         }
         Path(json_path).write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {json_path}")
@@ -490,9 +495,11 @@ def cli(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeats", type=int, help="runs per scenario (default 3 below 100k, else 1)")
     ap.add_argument("--keep", action="store_true", help="keep generated workspaces under bench/.data/")
     ap.add_argument("--only", metavar="GROUPS", help=f"comma-separated subset of {','.join(GROUPS)} (default: all)")
+    ap.add_argument("--inline-links", action="store_true",
+                    help="corpus without link reference definitions (every link inline): isolates their cost")
     args = ap.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
-    return main(sizes, args.json_path, args.large, args.repeats, args.keep, args.only)
+    return main(sizes, args.json_path, args.large, args.repeats, args.keep, args.only, not args.inline_links)
 
 
 if __name__ == "__main__":
