@@ -13,8 +13,9 @@ def test(c, k=None):
 
 @task(help={"sizes": "comma-separated entry counts (default 1000,10000,100000)",
             "large": "also run 1,000,000 entries", "json": "write figures to this JSON file",
-            "startup": "only the start-up figures (--version, no-op sync, hook) against python -c pass"})
-def bench(c, sizes="1000,10000,100000", large=False, json=None, startup=False):
+            "startup": "only the start-up figures (--version, no-op sync, hook) against python -c pass",
+            "only": "comma-separated subset of syncspec,floor,su,dlt,pg,single (default: all; e.g. syncspec,floor)"})
+def bench(c, sizes="1000,10000,100000", large=False, json=None, startup=False, only=None):
     """Benchmarks: start-up ratios, then syncspec vs the raw sqlite3 floor and sqlite-utils, with ratios."""
     from bench.startup import main as startup_main
 
@@ -23,7 +24,7 @@ def bench(c, sizes="1000,10000,100000", large=False, json=None, startup=False):
         return
     from bench.run import main
 
-    code = main(sizes=tuple(int(s) for s in sizes.split(",")), json_path=json, large=large)
+    code = main(sizes=tuple(int(s) for s in sizes.split(",")), json_path=json, large=large, only=only)
     if code:
         raise Exit(code=code)
 

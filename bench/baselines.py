@@ -176,3 +176,24 @@ def syncspec_parse(root: Path | str) -> list[dict]:
             rows.append({**row.values, "date": row.values["date"] and row.values["date"].isoformat(),
                          "content_hash": row.hash})
     return rows
+
+
+def row_mismatches(floor_rows: list[dict], our_rows: list[dict], limit: int = 3) -> list[str]:
+    """How the floor's rows differ from syncspec's (compared by key, every column): [] when they agree.
+
+    The floor is only a fair floor while it reads the same rows, so the runner checks this on every corpus.
+    """
+    ours = {tuple(r[k] for k in KEY): r for r in our_rows}
+    out = []
+    if len(ours) != len(floor_rows):
+        out.append(f"{len(floor_rows)} floor rows, {len(ours)} syncspec rows")
+    for row in floor_rows:
+        other = ours.get(tuple(row[k] for k in KEY))
+        diff = [c for c in COLUMNS if other is None or row[c] != other.get(c)]
+        if diff:
+            what = "missing from syncspec" if other is None else ", ".join(
+                f"{c} {row[c]!r:.60} != {other.get(c)!r:.60}" for c in diff)
+            out.append(f"{row['entry_id']}: {what}")
+            if len(out) >= limit:
+                break
+    return out

@@ -1,4 +1,4 @@
-"""Deterministic synthetic ledger workspaces (~1.1 KB per entry) and in-place mutations."""
+"""Deterministic synthetic ledger workspaces (~1.15 KB, ~49 pyromark events per entry) and in-place mutations."""
 
 from __future__ import annotations
 
@@ -86,36 +86,70 @@ def _paragraph(rng: random.Random, sentences: int) -> str:
     return " ".join(_sentence(rng, rng.randint(9, 14)) for _ in range(sentences))
 
 
-def render_entry(rng: random.Random, i: int, start: date = date(2025, 1, 1)) -> str:
-    """One ledger entry: heading, four bold fields, paragraphs and a fenced code block."""
+LINK_TEXTS = ("the runbook", "the design note", "this thread", "the release checklist", "the old ledger")
+SUBHEADINGS = ("Notes", "Follow-up", "Checks", "Open questions")
+
+
+def _code_span(rng: random.Random) -> str:
+    return "`" + rng.choice(("syncspec sync", "--only", "PRAGMA wal_checkpoint", "sot_entries",
+                             "content_hash", "git status", "ON CONFLICT")) + "`"
+
+
+def render_entry(rng: random.Random, i: int, start: date = date(2025, 1, 1), reference_links: bool = True) -> str:
+    """One ledger entry (~1.2 KB, ~49 pyromark events), written the way people write ledgers.
+
+    A heading, four bold fields, a paragraph with inline code spans and a link
+    (inline, or reference-style with its definition below the paragraph), a
+    ``###`` sub-heading over a bullet list (nested in about a third of the entries),
+    a fenced code block holding ``#`` comment lines.
+    No line inside a fence starts with ``## `` and the heading has no inline
+    markup, so the regex floor (bench/baselines.py) reads the same rows.
+    ``reference_links=False`` writes every link inline (same random stream): syncspec parses a file
+    holding a link reference definition whole and reuses none of its sections, so this isolates that cost.
+    """
     title = " ".join(rng.choices(WORDS, k=rng.randint(3, 6)))
     day = start + timedelta(days=rng.randrange(730))
     word = rng.choice(WORDS)
+    key = f"BUILD-{i + 1:05d}"
+    link_text = rng.choice(LINK_TEXTS)
+    if rng.random() < 0.5 or not reference_links:
+        link, definition = f"[{link_text}](https://example.com/{word}/{i + 1}.html)", ""
+    else:
+        link, definition = f"[{link_text}][{key.lower()}]", f"[{key.lower()}]: https://example.com/ledger/{i + 1}\n\n"
+    items = [f"- {_sentence(rng, rng.randint(8, 13))[:-1]} with {_code_span(rng)}\n",
+             f"- {_sentence(rng, rng.randint(9, 14))}\n"]
+    if rng.random() < 0.3:
+        items.append(f"  - {_sentence(rng, rng.randint(6, 10))}\n")
     return (
-        f"## BUILD-{i + 1:05d}: {title}\n\n"
+        f"## {key}: {title}\n\n"
         f"**Status**: {rng.choice(STATUSES)}\n"
         f"**Date**: {day.isoformat()}\n"
         f"**Category**: {rng.choice(CATEGORIES)}\n"
         f"**Owner**: {rng.choice(OWNERS)}\n\n"
-        f"{_paragraph(rng, 5)} Tracked as rev0.\n\n"
-        f"{_paragraph(rng, 5)}\n\n"
+        f"{_paragraph(rng, 7)} Run {_code_span(rng)} first; see {link}. Tracked as rev0.\n\n"
+        f"{definition}"
+        f"### {rng.choice(SUBHEADINGS)}\n\n"
+        f"{''.join(items)}\n"
         "```bash\n"
         f"# rebuild the {word} index after the change\n"
+        "#\n"
         f"syncspec sync --spec ledger --only {word}\n"
+        "# then check that nothing drifted since the last run\n"
+        "syncspec verify\n"
         "```\n\n"
-        f"{_paragraph(rng, 2)}\n\n"
     )
 
 
-def generate(root: Path | str, n: int, seed: int = SEED) -> Corpus:
-    """Write a workspace for ``n`` entries into ``root`` (created; docs/ spread over max(1, n // 100) files)."""
+def generate(root: Path | str, n: int, seed: int = SEED, per_file: int = ENTRIES_PER_FILE,
+             reference_links: bool = True) -> Corpus:
+    """Write a workspace for ``n`` entries into ``root`` (created; docs/ spread over max(1, n // per_file) files)."""
     root = Path(root)
     (root / "specs").mkdir(parents=True, exist_ok=True)
     (root / "docs").mkdir(parents=True, exist_ok=True)
     (root / "syncspec.yaml").write_text(WORKSPACE_YAML, encoding="utf-8")
     (root / "specs" / "ledger.yaml").write_text(SPEC_YAML, encoding="utf-8")
     rng = random.Random(seed)
-    n_files = max(1, n // ENTRIES_PER_FILE)
+    n_files = max(1, n // per_file)
     per_file = -(-n // n_files)  # ceil
     files = []
     for f in range(n_files):
@@ -123,11 +157,26 @@ def generate(root: Path | str, n: int, seed: int = SEED) -> Corpus:
         if lo >= hi:
             break
         parts = [f"# Build ledger {f:04d}\n\nSynthetic entries {lo + 1}-{hi} for the syncspec benchmark.\n\n"]
-        parts.extend(render_entry(rng, i) for i in range(lo, hi))
+        parts.extend(render_entry(rng, i, reference_links=reference_links) for i in range(lo, hi))
         path = root / "docs" / f"ledger-{f:04d}.md"
         path.write_text("".join(parts), encoding="utf-8")
         files.append(path)
     return Corpus(root=root, n=n, files=tuple(files), per_file=per_file)
+
+
+def events_per_entry(corpus: Corpus, max_files: int = 10) -> tuple[float, int]:
+    """Mean pyromark events per entry over the first ``max_files`` files (syncspec's parse options), and
+    how many entries that sample held. The file's own heading and intro line count too (about 5 events)."""
+    import pyromark
+
+    from syncspec.sources.markdown import OPTIONS
+
+    events = entries = 0
+    for path in corpus.files[:max_files]:
+        text = path.read_text(encoding="utf-8")
+        events += sum(1 for _ in pyromark.events_with_range(text, options=OPTIONS))
+        entries += text.count("\n## BUILD-")
+    return events / max(1, entries), entries
 
 
 def reset_derived(corpus: Corpus) -> None:
