@@ -233,7 +233,7 @@ def _sync(cfg: WorkspaceConfig, specs: list[Spec], run: Targets, stores: dict[st
     problems.raise_if_any()       # bad input: every target rolls back or was never written, nothing is recorded
     for writer in held_back:
         deadline.check("writing")
-        writer.flush()
+        writer.flush(opts.progress)
     for writer, deletes, marks in reversed(deferred):    # children before parents
         writer.apply_deletes(deletes, marks)
     deadline.check("committing")

@@ -123,8 +123,8 @@ class Output:
         def update(spec: str, done: int, total: int) -> None:
             if total < 20:
                 return
-            if spec not in tasks:
-                tasks[spec] = bar.add_task(f"reading {spec}", total=total)
+            if spec not in tasks:      # a spec's files read, or ("writing ...") its held-back rows written
+                tasks[spec] = bar.add_task(spec if spec.startswith("writing ") else f"reading {spec}", total=total)
             bar.update(tasks[spec], completed=done)
             if not bar.live.is_started and time.monotonic() - started >= BAR_AFTER:
                 bar.start()
@@ -140,7 +140,8 @@ def _rate_column() -> Any:
     class Rate(ProgressColumn):
         def render(self, task: Any) -> Text:
             speed = task.finished_speed or task.speed
-            return Text("" if speed is None else f"{speed:,.0f} files/s", style="progress.data.speed")
+            unit = "rows/s" if task.description.startswith("writing ") else "files/s"
+            return Text("" if speed is None else f"{speed:,.0f} {unit}", style="progress.data.speed")
 
     return Rate()
 

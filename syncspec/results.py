@@ -12,7 +12,7 @@ from .errors import (DuplicateKeyError, MappingError, Problem, SourceError, Stat
                      TimeLimitExceeded)
 from .plan import ChangeSet
 
-Progress = Callable[[str, int, int], None]
+Progress = Callable[[str, int, int], None]   # (spec, files read, files) or ("writing SPEC to TARGET", rows, rows)
 
 
 class Deadline:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .records import Row
 from .state import StateStore
@@ -29,11 +29,18 @@ class Writer:
             return
         self._write(inserts, updates)
 
-    def flush(self) -> None:
-        """Write what was held back (the engine calls it after the whole run's input is known good)."""
+    def flush(self, progress: Callable[[str, int, int], None] | None = None) -> None:
+        """Write what was held back (the engine calls it after the whole run's input is known good);
+        ``progress`` hears rows written of rows held: embedding a vector index can take minutes."""
         held, self._held = self._held, []
+        total = sum(len(i) + len(u) for i, u in held)
+        done = 0
+        what = f"writing {self.binding.spec.name} to {self.binding.label}"
         for inserts, updates in held:
             self._write(inserts, updates)
+            done += len(inserts) + len(updates)
+            if progress is not None:
+                progress(what, done, total)
 
     def _write(self, inserts: Sequence[Row], updates: Sequence[tuple[Row, str | None]]) -> None:
         self.target.upsert(self.binding, [*inserts, *(r for r, _ in updates)], self.now)

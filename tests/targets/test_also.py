@@ -62,3 +62,13 @@ def test_undeclared_target_is_a_located_config_error(tmp_path):
     problem = err.value.problems[0]
     assert problem.message == "target 'nowhere' is not declared in syncspec.yaml"
     assert problem.file == "specs/notes.yaml" and problem.json_path == "$.target.also[0].use"
+
+
+def test_progress_hears_files_read_and_held_back_rows_written(tmp_path):
+    """A target without transactions is written after every file is read (embedding can take
+    minutes): the progress callback hears those rows too, not only the files."""
+    root, _ = _workspace(tmp_path)
+    heard: list[tuple[str, int, int]] = []
+    Workspace.open(root).sync(progress=lambda what, done, total: heard.append((what, done, total)))
+    assert ("notes", 1, 1) in heard
+    assert heard[-1] == ("writing notes to memory:mem/notes", 3, 3)
