@@ -8,8 +8,8 @@ memory to the bytes plus one piece.
 A cut is made only where CommonMark guarantees the pieces parse the same: at a
 line that starts with ``#`` .. ``#`` * level and a space (an ATX heading, which
 closes every open paragraph, list, quote and table), outside fenced code and HTML
-blocks; never in a file holding link reference definitions (``[x]: url`` anywhere
-can change how text before it parses). Only specs whose one strategy is
+blocks. Link reference definitions (``[x]: url`` anywhere can change how text
+before it parses) are handed to every piece (extract._piece, sources/definitions.py). Only specs whose one strategy is
 ``sections`` are cut: a section's body ends at the next heading of its level or
 above, so no record spans a cut, and the first-strategy-that-yields rule is per
 file.
@@ -22,10 +22,9 @@ from collections.abc import Iterator
 
 from ..spec.model import SectionsStrategy, Spec
 
-CHUNK_BYTES = 4 << 20        # a piece is at least this big (the last one may be smaller)
-MIN_FILE_BYTES = 16 << 20    # smaller files are parsed whole
+CHUNK_BYTES = 1 << 20        # a piece is at least this big (the last one may be smaller)
+MIN_FILE_BYTES = 2 << 20     # smaller files are parsed whole (pyromark's events: ~20x the text parsed)
 
-_DEFINITION = re.compile(rb"^ {0,3}\[[^\]\r\n]+\]:", re.M)
 _HTML_ENDS = [   # CommonMark HTML block kinds 1-5: (start, end marker); kinds 6-7 end at a blank line
     (re.compile(rb"<(?:script|pre|style|textarea)(?:[\s>]|$)", re.I), re.compile(rb"</(?:script|pre|style|textarea)>", re.I)),
     (re.compile(rb"<!--"), re.compile(rb"-->")),
@@ -35,11 +34,6 @@ _HTML_ENDS = [   # CommonMark HTML block kinds 1-5: (start, end marker); kinds 6
 ]
 _BLANK = re.compile(rb"^[ \t]*\r?$", re.M)
 _RX_CACHE: dict[int, re.Pattern[bytes]] = {}
-
-
-def has_definitions(data: bytes) -> bool:
-    """Link reference definitions can change how text anywhere parses: such files are parsed whole."""
-    return b"]:" in data and _DEFINITION.search(data) is not None
 
 
 def chunk_level(spec: Spec) -> int | None:
@@ -56,8 +50,6 @@ def chunk_level(spec: Spec) -> int | None:
 def cuts(data: bytes, level: int, chunk: int | None = None) -> list[int]:
     """Byte offsets (line starts) where ``data`` may be cut, each at least ``chunk`` after the previous."""
     chunk = CHUNK_BYTES if chunk is None else chunk
-    if has_definitions(data):
-        return []
     rx = _RX_CACHE.get(level)
     if rx is None:
         rx = _RX_CACHE[level] = re.compile(

@@ -5,9 +5,11 @@ section's records depend on its bytes *and* the file's definitions. pyromark's
 ``reference_definitions`` (its block pass only, in Rust) gives the definitions as the
 whole-file parse resolves them (first of a label wins). Section digests are keyed with
 them (pieces.digest), so a section is reused only when its bytes and the definitions
-are as last synced; a changed range is parsed with the definitions appended, as a
-canonical block, after the heading line that ends it, and only if that parse sees
-exactly the whole file's definitions.
+are as last synced. A range parsed alone (a changed range, a piece of a large file)
+gets the definitions as a canonical block: before it when it starts at a heading (the
+whole file's first definition of a label comes first, so it wins as in the whole
+file), else after the heading line that ends it (a range at the file's start holds the
+file's first definitions itself).
 """
 
 from __future__ import annotations
@@ -31,26 +33,35 @@ class Definitions:
 NONE = Definitions(b"", b"", {})
 
 
-def of(data: bytes) -> Definitions | None:
+def of(data: bytes, spans: list[tuple[int, int]] | None = None) -> Definitions | None:
     """The file's definitions, or None when they cannot be written back as a block that parses to the
-    same definitions (then the file is parsed whole, as before)."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    seen = _found(text)
-    if not seen:
+    same definitions (then the file is parsed whole, as before). ``spans``: the pieces of a large file,
+    read one at a time (pyromark's block pass over a whole 100 MB file holds several times its size);
+    their definitions, concatenated in order, resolve as the whole file's (first of a label wins)."""
+    blocks = []
+    for start, end in spans or [(0, len(data))]:
+        try:
+            text = data[start:end].decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        found = _found(text) if start == 0 else _pairs(pyromark.reference_definitions(text))
+        block = _block(found)
+        if _found(block.decode("utf-8")) != found:
+            return None
+        blocks.append(block)
+    joined = b"".join(blocks)
+    if not joined:
         return NONE                # "]:" only in code, or in text that defines nothing
-    block = "".join(f"[{label}]: <{_escape(dest, '<>')}>" + (f' "{_escape(title, chr(34))}"' if title else "")
-                    + "\n" for label, (dest, title) in seen.items()).encode("utf-8")
+    seen = _found(joined.decode("utf-8"))
+    block = _block(seen)
     if _found(block.decode("utf-8")) != seen:
         return None
     return Definitions(hashlib.blake2b(block, digest_size=32).digest(), block, seen)
 
 
-def resolves_alike(text: bytes, defs: Definitions) -> bool:
-    """A range parsed alone, with ``defs.block`` appended, sees the whole file's definitions."""
-    return _found(text.decode("utf-8", "replace")) == defs.seen
+def _block(found: dict) -> bytes:
+    return "".join(f"[{label}]: <{_escape(dest, '<>')}>" + (f' "{_escape(title, chr(34))}"' if title else "")
+                   + "\n" for label, (dest, title) in found.items()).encode("utf-8")
 
 
 def _found(text: str) -> dict:

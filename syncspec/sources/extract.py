@@ -10,7 +10,7 @@ from ..spec.model import DocumentStrategy, FrontmatterStrategy, Spec, Strategy
 from ..spec.regexes import RegexTimeout
 from . import chunks, filters
 from . import definitions as link_definitions
-from .chunks import chunk_level, has_definitions, pieces
+from .chunks import chunk_level, pieces
 from .documents import extract_document
 from .files import extract_whole_file
 from .frontmatter import extract_frontmatter
@@ -84,32 +84,66 @@ def extract_batches(spec: Spec, path: Path, display: str, raw: bytes | None = No
         return
     skip = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
     data = raw[skip:] if skip else raw
-    definitions = has_definitions(data)     # then it cannot be cut, and its sections are keyed with them
-    keep = reusable(spec, level)
-    defs = (link_definitions.of(data) if definitions else link_definitions.NONE) if keep else None
-    keep = defs is not None
+    small = len(raw) < (chunks.MIN_FILE_BYTES if min_bytes is None else min_bytes)
+    spans = None if small else list(pieces(data, level, chunk))
+    # link reference definitions resolve from anywhere in the file: pieces and reused sections carry them
+    defs = link_definitions.NONE if b"]:" not in data else \
+        link_definitions.of(data, None if spans is None else [(a, b) for a, b, _ in spans])
+    keep = defs is not None and reusable(spec, level)
     key = defs.key if defs is not None else b""
     strategy = spec.strategies[0]
-    if defs is not None and old is not None and old.sections:
+    if keep and old is not None and old.sections:
+        assert defs is not None
         done = yield from _reusing(spec, path, display, data, skip, level, old, defs)
         if done:
             return
-    whole = definitions or len(raw) < (chunks.MIN_FILE_BYTES if min_bytes is None else min_bytes)
-    for start, end, line in [(0, len(data), 1)] if whole else pieces(data, level, chunk):
-        src = (read_source(path, display, spec.encoding, raw) if whole else
-               read_source(path, display, spec.encoding, data[start:end], offset=start + skip, first_line=line))
-        parsed = Parsed(src, path)
+    if spans is None or defs is None:
+        parsed = Parsed(read_source(path, display, spec.encoding, raw), path)
         records = run_strategy(strategy, parsed)
-        described = describe(src.data, piece_starts(parsed.markdown, src.data, level), line, key=key) if keep else None
+        described = describe(parsed.src.data, piece_starts(parsed.markdown, parsed.src.data, level), 1,
+                             key=key) if keep else None
         yield FileRecords(display, strategy.kind if records else None, records, described)
+        return
+    for start, end, line in spans:
+        yield _piece(spec, path, display, data, skip, level, start, end, line, defs, keep)
+
+
+def _piece(spec: Spec, path: Path, display: str, data: bytes, skip: int, level: int, start: int, end: int,
+           line: int, defs: link_definitions.Definitions, keep: bool) -> FileRecords:
+    """One piece of a large file, parsed alone, followed by the next piece's heading line (its records
+    stop there). With link definitions in the file, the piece sees them all: after that heading line
+    for the first piece, before any later one (which starts at a heading, so they end before it)."""
+    strategy = spec.strategies[0]
+    before = after = b""
+    if defs.block and start > 0:
+        before = defs.block + b"\n"
+    if end < len(data):      # the next piece's heading line: this piece's text ends as in the whole file
+        nl = data.find(b"\n", end)    # (never in definition lines, which the last section's body leaves out)
+        after = data[end:len(data) if nl == -1 else nl + 1]
+        if defs.block and start == 0:
+            after += b"\n" + defs.block
+    text = before + data[start:end] + after if before or after else data[start:end]
+    src = read_source(path, display, spec.encoding, text, offset=start + skip - len(before),
+                      first_line=line - before.count(b"\n"))
+    parsed = Parsed(src, path)
+    records = run_strategy(strategy, parsed)
+    if after:
+        resume = line + data.count(b"\n", start, end)
+        records = [r for r in records if r.line < resume]
+    described = None
+    if keep:
+        starts = [s - len(before) for s in piece_starts(parsed.markdown, src.data, level) if s >= len(before)]
+        own = src.data[len(before):len(before) + end - start] if before else src.data
+        described = describe(own, starts if starts[:1] == [0] else [0, *starts], line, end=end - start,
+                             key=defs.key)
+    return FileRecords(display, strategy.kind if records else None, records, described)
 
 
 def _reusing(spec: Spec, path: Path, display: str, data: bytes, skip: int, level: int,
              previous: OldFile, defs: link_definitions.Definitions
              ) -> Generator[FileRecords | ReusedSections, None, bool]:
     """Unchanged sections as ReusedSections, the changed bytes between them parsed; returns False,
-    having yielded nothing, when a changed range does not end where an unchanged section can resume,
-    or (a file with link definitions) when it cannot be parsed alone with the file's definitions."""
+    having yielded nothing, when a changed range does not end where an unchanged section can resume."""
     batches: list[FileRecords | ReusedSections] = []
     line = 1
     kind = spec.strategies[0].kind
@@ -129,20 +163,23 @@ def _reusing(spec: Spec, path: Path, display: str, data: bytes, skip: int, level
         if b < len(data):          # prove the parser is clean where the next unchanged section starts
             nl = data.find(b"\n", b)
             tail = data[b:len(data) if nl == -1 else nl + 1]
-        if defs.block:             # the definitions after the heading line that ends the range
-            if not tail:
-                return False
-            tail += b"\n" + defs.block
-            if not link_definitions.resolves_alike(body + tail, defs):
-                return False
-        src = read_source(path, display, spec.encoding, body + tail, offset=a + skip, first_line=line)
+        before = after = b""       # the file's link definitions: before a range that starts at a heading,
+        if defs.block and a > 0:   # else after the heading line that ends it (as extract._piece)
+            before = defs.block + b"\n"
+        elif defs.block and tail:
+            after = b"\n" + defs.block
+        src = read_source(path, display, spec.encoding, before + body + tail + after, offset=a + skip - len(before),
+                          first_line=line - before.count(b"\n"))
         parsed = Parsed(src, path)
         doc = parsed.markdown
-        if tail and not any(h.start == len(body) and h.level <= level for h in doc.headings):
+        at = len(before)
+        if tail and not any(h.start == at + len(body) and h.level <= level for h in doc.headings):
             return False
         resume = line + body.count(b"\n")
         records = [rec for rec in run_strategy(spec.strategies[0], parsed) if not tail or rec.line < resume]
-        described = describe(src.data, piece_starts(doc, src.data, level), line, end=len(body), key=defs.key)
+        starts = [s - at for s in piece_starts(doc, src.data, level) if s >= at]
+        described = describe(src.data[at:] if at else src.data, starts if starts[:1] == [0] else [0, *starts],
+                             line, end=len(body), key=defs.key)
         batches.append(FileRecords(display, kind if records else None, records, described))
         line = resume
     yield from batches

@@ -95,9 +95,39 @@ def test_no_cut_inside_fences_comments_or_html_blocks():
                   "## X-4 after a backtick line that is no fence", "## X-5 fifth"}
 
 
-def test_reference_definitions_keep_the_file_whole():
-    data = (TRICKY + "\n[x]: https://example.com\n").encode()
-    assert cuts(data, 2, chunk=1) == []
+LINKED = """# Ledger
+
+## X-1 see [the doc][d1] and [d2]
+
+Body [x][d3].
+
+> [d2]: /quoted
+
+## X-2 again [doc][D1], [missing][nope]
+
+[d1]: /first "its title"
+[D1]: /second-of-d1, ignored
+
+```
+[d3]: /fenced, no definition
+```
+
+## X-3 [d3]
+
+- [d3]: /in-a-list
+"""
+
+
+@pytest.mark.parametrize("chunk", [1, 40, 10_000])
+def test_pieces_see_the_files_link_definitions(tmp_path, chunk):
+    """A reference resolves from a definition in another piece, before or after it, as in the whole file."""
+    for text in (LINKED, TRICKY + LINKED, LINKED + TRICKY, "---\n[fm]: /not-a-definition\n---\n" + LINKED):
+        data = text.encode()
+        pieces, n = _pieces(tmp_path / "doc.md", data, chunk)
+        whole = _whole(tmp_path / "doc.md", data)
+        assert [(r.line, r.data) for r in pieces] == [(r.line, r.data) for r in whole]
+        assert n > 1 or chunk > 1
+    assert [r.data["links"] for r in whole][-3:] == [["/first", "/quoted"], ["/first"], ["/in-a-list"]]
 
 
 def test_unclosed_fence_stops_cutting():
@@ -149,3 +179,21 @@ def test_a_sync_in_pieces_writes_what_a_whole_file_sync_writes(make_ws, monkeypa
     with pytest.raises(DuplicateKeyError) as err:
         Workspace.open(root).sync()
     assert "doc.md:50: SS101 duplicate key" in str(err.value) and "first at doc.md:19" in str(err.value)
+
+
+definitions = st.sampled_from(["[d1]: /one", "[D1]: /upper", "[d2]: /two 'title'", "[d2]:\n  /next-line",
+                               "> [d3]: /quoted", "```\n[d1]: /fenced\n```", "- [d3]: /listed",
+                               "## X-77 see [a][d1], [d2] and [b][d3]"])
+
+
+@SETTINGS
+@given(doc=ledgers(), extra=st.lists(st.tuples(st.integers(0, 40), definitions), max_size=6),
+       chunk=st.sampled_from([1, 40, 200]))
+def test_any_ledger_with_definitions_in_pieces_gives_the_same_records(tmp_path_factory, doc, extra, chunk):
+    blocks = doc[0].replace("\r\n", "\n").split("\n\n")
+    for at, block in extra:
+        blocks.insert(at % (len(blocks) + 1), block)
+    data = "\n\n".join(blocks).encode("utf-8")
+    path = tmp_path_factory.mktemp("chunks") / "doc.md"
+    pieces, _ = _pieces(path, data, chunk)
+    assert [(r.line, r.data) for r in pieces] == [(r.line, r.data) for r in _whole(path, data)]
