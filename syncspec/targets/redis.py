@@ -308,7 +308,21 @@ class RedisTarget(WithoutTransactions):      # socket timeouts bound every wait 
                 hint="pip install 'syncspec[redis]'")]) from None
         self.client = redis.Redis.from_url(self.url, decode_responses=True, socket_connect_timeout=5,
                                            socket_timeout=30)
-        self.client.ping()          # unreachable: a ConnectionError, made a TargetError by error()
+        try:
+            self.client.ping()
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+            # Unreachable before the run began (refused, no route, bad password): the target the run needs
+            # is unavailable, exit 4, nothing written anywhere. Losing it later, mid-run, is a TargetError
+            # (exit 2, ``error``): some keys may be in, and the next run converges.
+            self.client.close()
+            self.client = None
+            detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise TargetUnavailable(problems=[Problem(
+                f"target {self.name!r} ({self.label}) is unreachable: {detail}",
+                hint=f"start the Redis server or fix the URL; nothing was written to any target. "
+                     f"`--only KIND_OR_NAME` (e.g. --only sql) syncs the others, and `enabled: false` "
+                     f"on target {self.name!r} in syncspec.yaml leaves it out until named")],
+                target=self.label) from None
 
     def close(self) -> None:
         if self.client is not None:

@@ -213,11 +213,11 @@ def test_workspace_prefix_key(tmp_path, redis_url, client):
     assert "app:notes:N-1" in ours(client)
 
 
-def test_unreachable_redis_is_a_target_error(tmp_path):
+def test_unreachable_redis_is_target_unavailable(tmp_path):
     root = make(tmp_path, "redis://127.0.0.1:1/0", "target:\n  kind: redis\n  use: cache\n")
-    with pytest.raises(TargetError) as err:
+    with pytest.raises(TargetUnavailable) as err:          # more in test_redis_unavailable.py
         Workspace.open(root).sync()
-    assert err.value.exit_code == 2
+    assert err.value.exit_code == 4
 
 
 def test_missing_package_is_target_unavailable(tmp_path, monkeypatch):
