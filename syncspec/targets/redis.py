@@ -11,7 +11,10 @@ Spec keys (``target`` or an ``also`` item of ``kind: redis``):
   key parts joined by ``:``, and any column may be named (``pr:{id}:cold_state``). Python
   format syntax: a literal brace (a Redis Cluster hash tag) is doubled, ``{{pr:{id}}}:cold``.
 - ``value``: ``hash`` (a Redis hash of the columns, the default), ``json`` (a string holding
-  the canonical JSON of the columns) or ``string`` (one column's text, named by ``column``).
+  the canonical JSON of the columns), ``string`` (one column's text, named by ``column``) or
+  ``set`` (a Redis set of the members of one json column's list, named by ``column``; read back
+  as ``Members``, compared by membership, so a member added or removed by hand is drift and the
+  source list's order is not).
 - ``ttl``: seconds; every key written gets this expiry. An expired key reads as missing, so the next
   sync writes it again (the count guard sees it): the TTL bounds how stale the cache gets while
   syncspec is not running, it does not make the key go away for good.
@@ -52,7 +55,7 @@ from ..records import canonical, coerce
 from .base import Binding, Capabilities, Index, Key, WithoutTransactions
 
 DEFAULT_TEMPLATE = "{spec}:{key}"
-VALUE_KINDS = ("hash", "json", "string")
+VALUE_KINDS = ("hash", "json", "string", "set")
 BATCH = 1000
 CLEAR_ON = ("removed", "changed", "expired")
 
@@ -76,9 +79,9 @@ return {live, missing}
 
 # One batch of upserts, atomically (a script runs alone, like MULTI/EXEC) and as one command with
 # one argument: the batch as JSON (decoded by cjson on the server, so the client packs no per-row
-# arguments). ARGV[1] = [index key, kind (hash|text), ttl (0: none), rows, hot keys to clear], a row
+# arguments). ARGV[1] = [index key, kind (hash|set|text), ttl (0: none), rows, hot keys to clear], a row
 # = [name, previous name ("": none), index field, index value, value (hash: [field, value, ...];
-# text: the string, or null to delete)].
+# set: [member, ...]; text: the string, or null to delete)].
 _UPSERT = """
 local batch = cjson.decode(ARGV[1])
 local index, kind, ttl = batch[1], batch[2], batch[3]
@@ -86,10 +89,10 @@ local entries = {}
 for _, row in ipairs(batch[4]) do
   local name, prev, value = row[1], row[2], row[5]
   if prev ~= '' and prev ~= name then redis.call('DEL', prev) end
-  if kind == 'hash' then
+  if kind == 'hash' or kind == 'set' then
     redis.call('DEL', name)
     if #value > 0 then
-      redis.call('HSET', name, unpack(value))
+      redis.call(kind == 'hash' and 'HSET' or 'SADD', name, unpack(value))
       if ttl > 0 then redis.call('EXPIRE', name, ttl) end
     end
   elseif value == cjson.null then
@@ -164,6 +167,12 @@ class _Layout:
             raise SpecError(problems=[Problem(
                 "value: string needs `column:` naming one column", file=spec.file, json_path=f"{where}.column",
                 hint=f"columns: {', '.join(self.types)}")])
+        if self.value == "set" and self.types.get(self.column) != "json":
+            lists = [n for n, t in self.types.items() if t == "json"]
+            raise SpecError(problems=[Problem(
+                "value: set needs `column:` naming a json column (a list: its elements are the set's members)",
+                file=spec.file, json_path=f"{where}.column",
+                hint=f"json columns: {', '.join(lists)}" if lists else "declare a column of type: json")])
         # the Redis key is a function of the entry key alone: its expected name is known from the key
         self.stable = fields <= {"spec", "key", *self.key_names}
         self.hot = self._hot_keys(binding)
@@ -224,14 +233,22 @@ class _Layout:
         if self.value == "json":
             return canonical(values)
         v = values.get(self.column)
+        if self.value == "set":
+            return _members(v)
         return None if v is None else _text(v)
 
     def decode(self, stored: Any) -> dict[str, Any] | None:
         """Stored value -> column values as the mapper makes them (None: nothing stored)."""
-        if stored is None or stored == {}:
-            return None
+        if stored is None or stored == {} or stored == set():
+            # one column's value, and there was nothing to hold (an empty list, no text): no key, which
+            # reads as that empty value (a key missing behind syncspec's back is found by the index scan)
+            if self.value == "set":
+                return {self.column: Members()}
+            return {self.column: None} if self.value == "string" else None
         if self.value == "string":
             return {self.column: coerce(stored, self.types[self.column])}
+        if self.value == "set":
+            return {self.column: Members(stored)}
         raw = stored if self.value == "hash" else json.loads(stored)
         out: dict[str, Any] = {}
         for name, ctype in self.types.items():
@@ -243,6 +260,30 @@ class _Layout:
             else:
                 out[name] = coerce(v, ctype)
         return out
+
+
+def _members(value: Any) -> list[str]:
+    """A ``value: set`` column's members: a list's elements as text (nested lists and mappings as canonical
+    JSON), duplicates dropped, in order; anything else is one member; None or an empty list, none."""
+    if value is None:
+        return []
+    items = value if isinstance(value, (list, tuple)) else [value]
+    return list(dict.fromkeys(_text(v) for v in items))
+
+
+class Members(frozenset):
+    """A Redis set read back: its members as text. Compared with the source's list by membership (a set
+    has no order and no duplicates), so ``verify`` sees a member added or removed by hand, never the
+    order; it renders as the sorted canonical JSON list."""
+
+    def matches(self, value: Any) -> bool:
+        return self == frozenset(_members(value))
+
+    def __str__(self) -> str:
+        return canonical(sorted(self))
+
+    def __repr__(self) -> str:
+        return f"Members({sorted(self)!r})"
 
 
 def _last_segment(template: str) -> str | None:
@@ -419,7 +460,7 @@ class RedisTarget(WithoutTransactions):      # socket timeouts bound every wait 
         whose content changed loses its ``clear_on: changed`` hot keys (all in the batch's MULTI)."""
         layout = self._layout(binding)
         script = self.client.register_script(_UPSERT)
-        kind = "hash" if layout.value == "hash" else "text"
+        kind = layout.value if layout.value in ("hash", "set") else "text"
         for i in range(0, len(rows), BATCH):
             chunk = rows[i:i + BATCH]
             # a binding with no index when the session began has no old entries (a cold hydration)
@@ -513,7 +554,7 @@ class RedisTarget(WithoutTransactions):      # socket timeouts bound every wait 
     def stored_columns(self, binding: Binding) -> tuple[str, ...]:
         """The columns a value holds (verify compares only these: a ``string`` value holds one)."""
         layout = self._layout(binding)
-        return (str(layout.column),) if layout.value == "string" else tuple(layout.types)
+        return (str(layout.column),) if layout.value in ("string", "set") else tuple(layout.types)
 
     def _stored(self, binding: Binding, keys: Sequence[Key]) -> dict[Key, dict[str, Any]]:
         layout = self._layout(binding)
@@ -523,7 +564,12 @@ class RedisTarget(WithoutTransactions):      # socket timeouts bound every wait 
             chunk = found[i:i + BATCH]
             pipe = self.client.pipeline(transaction=False)
             for _, (_, name, _) in chunk:
-                pipe.hgetall(name) if layout.value == "hash" else pipe.get(name)
+                if layout.value == "hash":
+                    pipe.hgetall(name)
+                elif layout.value == "set":
+                    pipe.smembers(name)
+                else:
+                    pipe.get(name)
             for (key, _), stored in zip(chunk, pipe.execute()):
                 decoded = layout.decode(stored)
                 if decoded is not None:
