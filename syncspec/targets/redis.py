@@ -20,7 +20,9 @@ Spec keys (``target`` or an ``also`` item of ``kind: redis``):
   syncspec is not running, it does not make the key go away for good.
 - ``hot_keys``: keys *others* write beside an entry (``pr:{id}:hot_state``), never written by
   syncspec, cleared when the spec says: ``clear_on: [removed]`` (the entry left the source),
-  ``changed`` (its row changed in the source), ``expired`` (the binding's ``heartbeat`` key for that
+  ``changed`` (the entry's cold state changed: what its value key holds, or only the hot key's
+  ``columns:`` of it; an edit to a column Redis does not hold, or to another column, is no
+  change), ``expired`` (the binding's ``heartbeat`` key for that
   entry is gone: the agent that wrote it died). A hot key's template names only the entry key.
 - ``heartbeat``: the template of the key whose absence means ``expired`` (itself usually a hot key
   with ``clear_on: [removed]``).
@@ -175,6 +177,7 @@ class _Layout:
                 hint=f"json columns: {', '.join(lists)}" if lists else "declare a column of type: json")])
         # the Redis key is a function of the entry key alone: its expected name is known from the key
         self.stable = fields <= {"spec", "key", *self.key_names}
+        self.watch: dict[str, tuple[str, ...]] = {}      # hot key template -> the columns `changed` watches
         self.hot = self._hot_keys(binding)
         beat = ref.option("heartbeat")
         self.heartbeat = str(beat) if beat else None
@@ -208,7 +211,48 @@ class _Layout:
                     file=binding.spec.file, json_path=f"{where}.clear_on")])
             name = item.get("name") or _last_segment(template)
             out.append((template, on, name))
+            cols = item.get("columns")
+            if cols is not None:
+                held = self.held_columns()
+                if "changed" not in on or not set(cols) <= set(held):
+                    raise SpecError(problems=[Problem(
+                        "hot key `columns:` name what `clear_on: changed` watches: columns the Redis value "
+                        f"holds ({', '.join(held)})" if "changed" in on else
+                        "hot key `columns:` needs clear_on: changed (they name what a change is)",
+                        file=binding.spec.file, json_path=f"{where}.columns")])
+                self.watch[template] = tuple(cols)
         return tuple(out)
+
+    def held_columns(self) -> tuple[str, ...]:
+        """The columns the value key holds (all, or the one of a string or set value)."""
+        return (str(self.column),) if self.value in ("string", "set") else tuple(self.types)
+
+    def cold(self, raw: Any) -> dict[str, Any]:
+        """The value key's content, stored (``raw``: what HGETALL/GET/SMEMBERS gave) or about to be (what
+        ``encode`` made), as column -> comparable text: what ``clear_on: changed`` compares."""
+        if self.value == "hash":
+            return {n: v for n, v in (raw or {}).items() if n != "deleted_at"}
+        if self.value == "json":
+            try:
+                doc = json.loads(raw) if raw else {}
+            except ValueError:
+                doc = {}
+            return {n: canonical(v) for n, v in doc.items()} if isinstance(doc, dict) else {}
+        if self.value == "set":
+            return {self.column: frozenset(raw or ())}
+        return {self.column: raw}
+
+    def changed_hot(self, key: Key, before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+        """The ``clear_on: changed`` hot keys of an entry whose cold state went from ``before`` to ``after``
+        (``cold`` views): each watches its ``columns:``, or the whole value."""
+        out = []
+        for t, on, _ in self.hot:
+            if "changed" not in on:
+                continue
+            cols = self.watch.get(t) or {*before, *after}
+            if any(before.get(c) != after.get(c) for c in cols):
+                out.append(self.key_name(t, key))
+        return out
 
     def key_name(self, template: str, key: Key) -> str:
         """A key named from the entry key alone (hot keys, heartbeats, a stable value key)."""
@@ -461,23 +505,44 @@ class RedisTarget(WithoutTransactions):      # socket timeouts bound every wait 
         layout = self._layout(binding)
         script = self.client.register_script(_UPSERT)
         kind = layout.value if layout.value in ("hash", "set") else "text"
+        watching = any("changed" in on for _, on, _ in layout.hot)
         for i in range(0, len(rows), BATCH):
             chunk = rows[i:i + BATCH]
             # a binding with no index when the session began has no old entries (a cold hydration)
             old = {} if self._fresh.get(binding.label) else self._entries(binding, [r.key for r in chunk])
             batch: list[list[Any]] = []
             clear: list[str] = []
+            before = self._cold_before(layout, chunk, old) if old and watching else {}
             for row in chunk:
                 name = layout.name(row.key, row.values)
                 prev = old.get(tuple(row.key))
-                if prev is not None and prev[0] != row.hash:
-                    clear.extend(layout.hot_names(tuple(row.key), "changed"))
                 value = layout.encode(row.values)
+                if prev is not None and prev[0] != row.hash and watching:
+                    key = tuple(row.key)
+                    clear.extend(layout.changed_hot(key, before.get(key, {}), layout.cold(value)))
                 batch.append([name, prev[1] if prev is not None else "", _field(row.key),
                               _index_value(row.hash, name, False, not value),
                               [x for pair in value.items() for x in pair] if isinstance(value, dict) else value])
             script(keys=[], args=[json.dumps([layout.index, kind, layout.ttl or 0, batch, clear],
                                              ensure_ascii=False, separators=(",", ":"))])
+
+    def _cold_before(self, layout: _Layout, rows: Sequence[Any], old: dict[Key, tuple[str | None, str, bool]]
+                     ) -> dict[Key, dict[str, Any]]:
+        """The stored cold state (``cold`` views) of the rows whose content changed: read before the batch
+        writes, so ``clear_on: changed`` fires only when what Redis holds (or the named columns) moves."""
+        changed = [(tuple(r.key), old[tuple(r.key)][1]) for r in rows
+                   if tuple(r.key) in old and old[tuple(r.key)][0] != r.hash]
+        if not changed:
+            return {}
+        pipe = self.client.pipeline(transaction=False)
+        for _, name in changed:
+            if layout.value == "hash":
+                pipe.hgetall(name)
+            elif layout.value == "set":
+                pipe.smembers(name)
+            else:
+                pipe.get(name)
+        return {key: layout.cold(raw) for (key, _), raw in zip(changed, pipe.execute())}
 
     def delete(self, binding: Binding, keys: Sequence[Key]) -> None:
         """Orphans: the value key, its index entry and its ``clear_on: removed`` hot keys go."""
@@ -554,7 +619,7 @@ class RedisTarget(WithoutTransactions):      # socket timeouts bound every wait 
     def stored_columns(self, binding: Binding) -> tuple[str, ...]:
         """The columns a value holds (verify compares only these: a ``string`` value holds one)."""
         layout = self._layout(binding)
-        return (str(layout.column),) if layout.value in ("string", "set") else tuple(layout.types)
+        return layout.held_columns()
 
     def _stored(self, binding: Binding, keys: Sequence[Key]) -> dict[Key, dict[str, Any]]:
         layout = self._layout(binding)
