@@ -112,15 +112,18 @@ if #batch[5] > 0 then redis.call('DEL', unpack(batch[5])) end
 return #batch[4]
 """
 
-# Clear the hot keys (ARGV: their names, pairwise with the heartbeat name) whose heartbeat is gone.
-_EXPIRE_HOT = """
-local n = 0
-for i = 1, #ARGV, 2 do
-  if redis.call('EXISTS', ARGV[i + 1]) == 0 then
-    n = n + redis.call('DEL', ARGV[i])
+# Hot keys that should be gone: ARGV[1] = 'check' (report only: verify, plan) or 'clear' (sync, repair),
+# then pairs (hot key, heartbeat key or '' for "unconditionally": its entry is marked deleted). A pair
+# counts when the hot key exists and its heartbeat does not; returns those hot keys (deleted on 'clear').
+_HOT_CONFLICTS = """
+local found = {}
+for i = 2, #ARGV, 2 do
+  if redis.call('EXISTS', ARGV[i]) == 1 and (ARGV[i + 1] == '' or redis.call('EXISTS', ARGV[i + 1]) == 0) then
+    found[#found + 1] = ARGV[i]
+    if ARGV[1] == 'clear' then redis.call('DEL', ARGV[i]) end
   end
 end
-return n
+return found
 """
 
 
@@ -429,9 +432,15 @@ class RedisTarget(WithoutTransactions):      # socket timeouts bound every wait 
 
     # -- structure (none) -----------------------------------------------------
     def describe(self, bindings: Sequence[Binding], everything: Sequence[Binding]) -> dict[str, list[str]]:
+        """Plan and verify: no structure to change, but hot keys that a sync would clear are conflicts
+        (reported, exit 6 under verify / plan --check; ``verify --repair`` or any sync clears them)."""
+        notes: dict[str, list[str]] = {}
         for b in bindings:
             self._layout(b)
-        return {}
+            if self.exists(b):
+                for name, why in self.hot_conflicts(b):
+                    notes.setdefault(b.label, []).append(f"clear hot key {name}: {why}")
+        return notes
 
     @contextmanager
     def session(self, bindings: Sequence[Binding], everything: Sequence[Binding],
@@ -576,22 +585,42 @@ class RedisTarget(WithoutTransactions):      # socket timeouts bound every wait 
             pipe.execute()
 
     def expire_hot(self, binding: Binding) -> int:
-        """``clear_on: expired``: delete each entry's such hot keys whose heartbeat key is gone (one Lua
-        call per batch, so a heartbeat written meanwhile is seen). Returns how many keys went."""
+        """Clear the hot keys that should be gone (``hot_conflicts``); returns how many went."""
+        return len(self.hot_conflicts(binding, clear=True))
+
+    def hot_conflicts(self, binding: Binding, clear: bool = False) -> list[tuple[str, str]]:
+        """(hot key, why) for every hot key that exists but should not: ``clear_on: expired`` ones whose
+        entry's heartbeat is gone, ``clear_on: removed`` ones of entries marked deleted (an agent wrote
+        them after the mark). ``clear`` deletes them (at the end of every sync, and so by verify --repair);
+        without it nothing is written (verify, plan). One Lua call per 1000 entries, so a heartbeat
+        written meanwhile is seen. (Hot keys of entries that left the index entirely cannot be found
+        without SCAN, which syncspec never runs; they went with their entry's delete.)"""
         layout = self._layout(binding)
-        templates = [t for t, on, _ in layout.hot if "expired" in on]
-        if not templates or not layout.heartbeat:
-            return 0
-        keys = [tuple(json.loads(f)) for f in self.client.hkeys(layout.index)]
-        gone = 0
-        for i in range(0, len(keys), BATCH):
-            argv: list[str] = []
-            for key in keys[i:i + BATCH]:
-                beat = layout.key_name(layout.heartbeat, key)
-                for t in templates:
-                    argv += [layout.key_name(t, key), beat]
-            gone += int(self.client.eval(_EXPIRE_HOT, 0, *argv))
-        return gone
+        expired = [t for t, on, _ in layout.hot if "expired" in on] if layout.heartbeat else []
+        removed = [t for t, on, _ in layout.hot if "removed" in on]
+        if not expired and not (removed and binding.spec.on_missing == "mark"):
+            return []
+        out: list[tuple[str, str]] = []
+        entries = list(self.client.hgetall(layout.index).items())
+        for i in range(0, len(entries), BATCH):
+            argv: list[str] = ["clear" if clear else "check"]
+            why: dict[str, str] = {}
+            for field, raw in entries[i:i + BATCH]:
+                key = tuple(json.loads(field))
+                if _entry(raw)[2]:
+                    for t in removed:
+                        name = layout.key_name(t, key)
+                        argv += [name, ""]
+                        why[name] = f"its entry {':'.join(_text(k) for k in key)} is marked deleted"
+                elif expired:
+                    beat = layout.key_name(str(layout.heartbeat), key)
+                    for t in expired:
+                        name = layout.key_name(t, key)
+                        argv += [name, beat]
+                        why[name] = f"heartbeat {beat} is gone"
+            if len(argv) > 1:
+                out += [(n, why[n]) for n in self.client.eval(_HOT_CONFLICTS, 0, *argv)]
+        return out
 
     def hot_fields(self, binding: Binding) -> tuple[str, ...]:
         """The names of the binding's hot keys, as a render template uses them."""
