@@ -44,6 +44,7 @@ checked out (ADR 0005); writes are idempotent by key and hash, so a run cut shor
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import string
 from collections.abc import Iterator, Sequence
@@ -180,6 +181,7 @@ class _Layout:
                 hint=f"json columns: {', '.join(lists)}" if lists else "declare a column of type: json")])
         # the Redis key is a function of the entry key alone: its expected name is known from the key
         self.stable = fields <= {"spec", "key", *self.key_names}
+        self._compiled: dict[str, tuple[str, tuple[int, ...]]] = {}   # template -> key_name's format + parts
         self.watch: dict[str, tuple[str, ...]] = {}      # hot key template -> the columns `changed` watches
         self.hot = self._hot_keys(binding)
         beat = ref.option("heartbeat")
@@ -259,18 +261,57 @@ class _Layout:
 
     def key_name(self, template: str, key: Key) -> str:
         """A key named from the entry key alone (hot keys, heartbeats, a stable value key)."""
-        fields = {n: _text(v) for n, v in zip(self.key_names, key)}
-        fields.update(spec=self.spec_name, key=":".join(_text(k) for k in key))
-        return self.prefix + template.format_map(fields)
+        compiled = self._compiled.get(template)
+        if compiled is None:
+            fmt, getters = _compile(template)
+            at = {n: i for i, n in enumerate(self.key_names)}
+            compiled = self._compiled[template] = (fmt, tuple(at[g] + 2 if g not in (0, 1) else g for g in getters))
+        fmt, where = compiled
+        return self.prefix + fmt.format(*[self.spec_name if g == 0 else _key_text(key) if g == 1 else
+                                          _text(key[g - 2]) for g in where])
 
     def hot_names(self, key: Key, why: str) -> list[str]:
         """The hot keys of an entry that ``why`` (removed, changed) clears."""
         return [self.key_name(t, key) for t, on, _ in self.hot if why in on]
 
     def name(self, key: Key, values: dict[str, Any]) -> str:
-        fields = {n: _text(v) for n, v in values.items()}
-        fields.update(spec=self.spec_name, key=":".join(_text(k) for k in key))
-        return self.prefix + self.template.format_map(fields)
+        return self._namer(key, values)
+
+    @functools.cached_property
+    def _namer(self) -> Any:
+        """``name`` for this template, compiled once: formats only the fields the template uses (one column
+        -- ``pr:{id}:cold_state`` -- is one dict lookup and one format call per entry)."""
+        fmt, getters = _compile(self.template)
+        prefix, spec_name = self.prefix, self.spec_name
+        if len(getters) == 1 and getters[0] not in (0, 1):
+            column = getters[0]
+
+            def one(key: Key, values: dict[str, Any]) -> str:
+                v = values.get(column)
+                return prefix + fmt.format(v if type(v) is str else _text(v))
+            return one
+
+        def many(key: Key, values: dict[str, Any]) -> str:
+            return prefix + fmt.format(*[spec_name if g == 0 else _key_text(key) if g == 1 else _text(values.get(g))
+                                         for g in getters])
+        return many
+
+    def encode_flat(self, values: dict[str, Any]) -> Any:
+        """``encode``, with a hash as the flat [field, value, ...] list HSET takes (no dict per row)."""
+        if self.value != "hash":
+            return self.encode(values)
+        if not self._json:
+            return [x for n, v in values.items() if v is not None for x in (n, v if type(v) is str else _text(v))]
+        conv = self._conv
+        return [x for n, v in values.items() if v is not None for x in (n, conv[n](v))]
+
+    @functools.cached_property
+    def _conv(self) -> dict[str, Any]:
+        return {n: canonical if t == "json" else _text for n, t in self.types.items()}
+
+    @functools.cached_property
+    def _json(self) -> frozenset[str]:
+        return frozenset(n for n, t in self.types.items() if t == "json")
 
     def encode(self, values: dict[str, Any]) -> Any:
         """What is stored under the entry's key: a mapping (hash), or text (json, string), or None."""
@@ -353,8 +394,49 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+# canonical() with its encoder built once (json.dumps builds one per call when given options: ~3 us)
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_jsonable).encode
+_quote = json.encoder.encode_basestring        # a JSON string literal, as ensure_ascii=False writes it
+_BATCH_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+def _compile(template: str) -> tuple[str, tuple[Any, ...]]:
+    """A key template -> (a positional format string, what fills each place: 0 the spec name, 1 the key
+    parts joined by ':', else a column name), so naming a key formats only the fields it uses."""
+    parts: list[str] = []
+    getters: list[Any] = []
+    for literal, field, spec, conv in string.Formatter().parse(template):
+        parts.append(literal.replace("{", "{{").replace("}", "}}"))
+        if field is None:
+            continue
+        parts.append("{" + str(len(getters)) + (f"!{conv}" if conv else "") + (f":{spec}" if spec else "") + "}")
+        getters.append(0 if field == "spec" else 1 if field == "key" else field)
+    return "".join(parts), tuple(getters)
+
+
+def _key_text(key: Key) -> str:
+    return ":".join(k if type(k) is str else _text(k) for k in key)
+
+
 def _field(key: Key) -> str:
-    return canonical(list(key))
+    """The index field of an entry: its key as canonical JSON (built by hand for text and integer parts,
+    as the encoder would: per-call encoder setup was most of the write phase's Python time)."""
+    parts = []
+    for k in key:
+        t = type(k)
+        if t is str:
+            parts.append(_quote(k))
+        elif t is int:
+            parts.append(str(k))
+        else:
+            return _CANONICAL(list(key))
+    return "[" + ",".join(parts) + "]"
 
 
 def _entry(raw: str) -> tuple[str | None, str, bool]:
@@ -367,9 +449,11 @@ def _entry(raw: str) -> tuple[str | None, str, bool]:
 
 
 def _index_value(digest: str | None, name: str, marked: bool, empty: bool) -> str:
+    if not (marked or empty) and digest is not None:
+        return "[" + _quote(digest) + "," + _quote(name) + "]"        # what _CANONICAL gives, faster
     if empty:
-        return canonical([digest, name, marked, True])
-    return canonical([digest, name, True] if marked else [digest, name])
+        return _CANONICAL([digest, name, marked, True])
+    return _CANONICAL([digest, name, True] if marked else [digest, name])
 
 
 class RedisTarget(WithoutTransactions):      # socket timeouts bound every wait on the server
@@ -510,7 +594,9 @@ class RedisTarget(WithoutTransactions):      # socket timeouts bound every wait 
 
     def upsert(self, binding: Binding, rows: Sequence[Any], now: dt.datetime) -> None:
         """Write each row's value and index entry; an entry whose name moved loses its old key, and one
-        whose content changed loses its ``clear_on: changed`` hot keys (all in the batch's MULTI)."""
+        whose cold state changed loses its ``clear_on: changed`` hot keys (all in the batch's one script call).
+        Per entry only Python string work: a compiled key template, a flat HSET list, the index field and
+        value built without a JSON encoder per call; the batch goes as one JSON argument."""
         layout = self._layout(binding)
         script = self.client.register_script(_UPSERT)
         kind = layout.value if layout.value in ("hash", "set") else "text"
@@ -524,16 +610,15 @@ class RedisTarget(WithoutTransactions):      # socket timeouts bound every wait 
             before = self._cold_before(layout, chunk, old) if old and watching else {}
             for row in chunk:
                 name = layout.name(row.key, row.values)
-                prev = old.get(tuple(row.key))
-                value = layout.encode(row.values)
+                value = layout.encode_flat(row.values)
+                prev = old.get(tuple(row.key)) if old else None
                 if prev is not None and prev[0] != row.hash and watching:
                     key = tuple(row.key)
-                    clear.extend(layout.changed_hot(key, before.get(key, {}), layout.cold(value)))
+                    now_held = dict(zip(value[::2], value[1::2])) if kind == "hash" else value
+                    clear.extend(layout.changed_hot(key, before.get(key, {}), layout.cold(now_held)))
                 batch.append([name, prev[1] if prev is not None else "", _field(row.key),
-                              _index_value(row.hash, name, False, not value),
-                              [x for pair in value.items() for x in pair] if isinstance(value, dict) else value])
-            script(keys=[], args=[json.dumps([layout.index, kind, layout.ttl or 0, batch, clear],
-                                             ensure_ascii=False, separators=(",", ":"))])
+                              _index_value(row.hash, name, False, not value), value])
+            script(keys=[], args=[_BATCH_JSON([layout.index, kind, layout.ttl or 0, batch, clear])])
 
     def _cold_before(self, layout: _Layout, rows: Sequence[Any], old: dict[Key, tuple[str | None, str, bool]]
                      ) -> dict[Key, dict[str, Any]]:
