@@ -62,6 +62,23 @@ VALUE_KINDS = ("hash", "json", "string", "set")
 BATCH = 1000
 CLEAR_ON = ("removed", "changed", "expired")
 
+# Redis Cluster and these scripts. A Cluster runs a script on one node and lets it touch only keys of
+# one hash slot, declared in KEYS. A key's slot is CRC16 of its hash tag -- the text inside its first
+# {...} -- or of the whole name. So a key template with a hash tag, "{{pr:{id}}}:cold_state" (the key
+# {pr:PR-7}:cold_state), with hot keys and heartbeat tagged alike ("{{pr:{id}}}:hot_state"), puts all
+# of one entry's keys in one slot: a script or MULTI over one entry (an agent reading its cold state
+# and writing its hot state; one hot key + heartbeat pair of _HOT_CONFLICTS) stays slot-local.
+# The scripts below are NOT cluster-safe, whatever the templates: each call covers a batch of up to
+# 1000 entries (1000 slots) plus the binding's index hash (a slot of its own), and they pass key
+# names in ARGV, undeclared. On a Cluster (Redis 7) the call fails with "Script attempted to access
+# keys that do not hash to the same slot" or "... a non local key in a cluster node", and plain
+# commands (HGETALL of the index) with MOVED, since this target uses a plain client, not RedisCluster:
+# a TargetError, exit 2. A script stopped by such an error keeps the writes it made before it (Redis
+# does not roll a script back); the next run rewrites them idempotently -- and fails the same way.
+# A hash tag in the workspace prefix ("{app}:") puts every key of every binding in one slot, but the
+# URL must then name the node owning that slot and a reshard breaks it: not a supported setup.
+# Cluster support means RedisCluster, per-slot batches with declared KEYS and an index per slot.
+
 # One pass over a binding's index on the server: which entries' value keys are gone, and how many
 # live (present, not marked) entries there are. No data crosses the wire but the missing fields.
 _SCAN_INDEX = """
