@@ -103,6 +103,11 @@ return {live, missing}
 # = [name, previous name ("": none), index field, index value, value (hash: [field, value, ...];
 # set: [member, ...]; text: the string, or null to delete)].
 _UPSERT = """
+-- unpack() of more than ~8000 values overflows Lua's C stack: a big hash, set or index write goes in
+-- slices of 1000 (even, so hash field/value pairs stay together)
+local function call(cmd, name, args)
+  for i = 1, #args, 1000 do redis.call(cmd, name, unpack(args, i, math.min(i + 999, #args))) end
+end
 local batch = cjson.decode(ARGV[1])
 local index, kind, ttl = batch[1], batch[2], batch[3]
 local entries = {}
@@ -112,7 +117,7 @@ for _, row in ipairs(batch[4]) do
   if kind == 'hash' or kind == 'set' then
     redis.call('DEL', name)
     if #value > 0 then
-      redis.call(kind == 'hash' and 'HSET' or 'SADD', name, unpack(value))
+      call(kind == 'hash' and 'HSET' or 'SADD', name, value)
       if ttl > 0 then redis.call('EXPIRE', name, ttl) end
     end
   elseif value == cjson.null then
@@ -125,8 +130,9 @@ for _, row in ipairs(batch[4]) do
   entries[#entries + 1] = row[3]
   entries[#entries + 1] = row[4]
 end
-if #entries > 0 then redis.call('HSET', index, unpack(entries)) end
-if #batch[5] > 0 then redis.call('DEL', unpack(batch[5])) end
+if #entries > 0 then call('HSET', index, entries) end
+local clear = batch[5]
+for i = 1, #clear, 1000 do redis.call('DEL', unpack(clear, i, math.min(i + 999, #clear))) end
 return #batch[4]
 """
 

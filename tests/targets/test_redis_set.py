@@ -81,3 +81,12 @@ def test_a_set_needs_a_json_column(tmp_path, redis_url):
     root = make_set(tmp_path, redis_url, SET.replace("column: labels", "column: status"))
     with pytest.raises(SpecError, match="value: set needs `column:` naming a json column"):
         Workspace.open(root).sync()
+
+
+def test_a_set_of_ten_thousand_members(tmp_path, redis_url, client):
+    """More members than Lua's unpack() takes at once (~8000): written in slices."""
+    root = make_set(tmp_path, redis_url)
+    edit(root, "**Labels**: db", "**Labels**: " + ", ".join(f"m{i}" for i in range(10000)))
+    Workspace.open(root).sync()
+    assert client.scard(f"{client.prefix}note:N-2:labels") == 10000
+    assert Workspace.open(root).verify().empty
