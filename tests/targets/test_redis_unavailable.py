@@ -73,6 +73,10 @@ def test_redis_down_leaves_sql_untouched_and_only_sql_syncs_it(tmp_path):
     assert notes_in(db) == [("N-1", "open"), ("N-2", "done")]
     assert Workspace.open(root).sync(targets=["sql"]).updated == 1
     assert notes_in(db) == [("N-1", "closed"), ("N-2", "done")]
+    done = cli(root, "sync", "--only", "sql,redis")   # a comma list: both, so Redis is required again
+    assert done.returncode == 4, done.stderr
+    done = cli(root, "sync", "--only", "sqll")        # a typo is an error, not a run that syncs nothing
+    assert done.returncode == 2 and "SS201" in done.stderr and "sqll" in done.stderr
 
 
 class Relay:
