@@ -90,7 +90,7 @@ class Workspace:
         manual ones included. Otherwise the selection is ``sync``'s (see there).
         """
         opts = Options(max_seconds=max_seconds, progress=progress, details=details, full=full,
-                       allow_empty=allow_empty, only=tuple(targets or ()))
+                       allow_empty=allow_empty, only=self._only(targets))
         specs, skipped = self.selection(only, every=full, force=force)
         return self._execute(specs, skipped, write=False, opts=opts)
 
@@ -109,7 +109,7 @@ class Workspace:
         (SchemaChangeRefused, exit 1) unless ``allow_destructive``.
         """
         opts = Options(max_seconds=max_seconds, lock_timeout=lock_timeout, progress=progress, full=full,
-                       allow_empty=allow_empty, allow_destructive=allow_destructive, only=tuple(targets or ()))
+                       allow_empty=allow_empty, allow_destructive=allow_destructive, only=self._only(targets))
         specs, skipped = self.selection(only, force=force)
         return self._execute(specs, skipped, write=True, opts=opts)
 
@@ -169,6 +169,21 @@ class Workspace:
                 merged.setdefault(name, commit)
         return merged
 
+    def _only(self, targets: list[str] | None) -> tuple[str, ...]:
+        """``--only`` values (each may list several: ``sql,redis``) checked against the target kinds and
+        the workspace's target names, so a typo is an error rather than a run that syncs nothing."""
+        from .errors import UsageError
+        from .targets import KINDS
+
+        names = tuple(n.strip() for t in targets or () for n in t.split(",") if n.strip())
+        known = {*KINDS, "database", *self.config.targets}
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise UsageError(problems=[Problem(
+                f"--only {', '.join(unknown)}: not a target kind or a target of this workspace",
+                hint=f"kinds: {', '.join(KINDS)}; targets: {', '.join(['database', *self.config.targets])}")])
+        return names
+
     def _execute(self, specs: list[Spec], skipped: dict[str, str], write: bool, opts: Options) -> PlanResult:
         if not specs and skipped:
             result = PlanResult(self.target, ())
@@ -182,7 +197,7 @@ class Workspace:
         """Compare what every target really holds with the sources: missing, extra and edited rows
         (every stored value, not only the stored hashes). ``repair`` rewrites exactly those rows."""
         opts = Options(max_seconds=max_seconds, progress=progress, details=True, full=True, values=True,
-                       lock_timeout=lock_timeout, only=tuple(targets or ()), allow_empty=allow_empty)
+                       lock_timeout=lock_timeout, only=self._only(targets), allow_empty=allow_empty)
         return execute(self.config, self.specs(only), None, write=repair, opts=opts, all_specs=self.specs())
 
     # -- read ---------------------------------------------------------------------

@@ -67,6 +67,11 @@ def changed_columns(types: dict[str, str], stored: dict[str, Any], row: Row) -> 
     out = []
     for name, value in row.values.items():
         old = stored.get(name)
+        matches = getattr(old, "matches", None)     # a value a target holds in its own form (a Redis set)
+        if matches is not None:
+            if not matches(value):
+                out.append(name)
+            continue
         ctype = types.get(name)
         if old is not None and ctype in ("date", "datetime", "boolean", "integer", "real"):
             try:

@@ -70,7 +70,7 @@ def check_plan(ws: Workspace, result: PlanResult, out: Output, drift: bool) -> N
         n = cs.counts
         counts = f"{n['inserted']} to insert, {n['updated']} to update, {n['deleted']} to delete"
         if cs.schema_changes:
-            counts += f", {len(cs.schema_changes)} table change(s)"
+            counts += f", {len(cs.schema_changes)} change(s) besides rows (table structure, hot keys)"
         shown = ", ".join(keys[:3]) + (f" and {len(keys) - 3} more" if len(keys) > 3 else "")
         what = "has drifted from its sources" if drift else "is not up to date"
         problems.append(Problem(f"table {cs.table} (spec {cs.spec}) {what}: {counts}" + (f" ({shown})" if shown

@@ -59,7 +59,7 @@ def add_selection(parser) -> None:
                              "changed since the last sync")
     parser.add_argument("--only", action="append", metavar="KIND_OR_NAME",
                         help="only these targets of each spec: a kind (sql, redis) or a workspace target name "
-                             "(repeatable; default: every target)")
+                             "(repeatable, or comma-separated: sql,redis; default: every target)")
     parser.add_argument("--allow-empty", action="store_true",
                         help="let a spec that extracts no records delete all of its rows")
 

@@ -11,13 +11,18 @@ Spec keys (``target`` or an ``also`` item of ``kind: redis``):
   key parts joined by ``:``, and any column may be named (``pr:{id}:cold_state``). Python
   format syntax: a literal brace (a Redis Cluster hash tag) is doubled, ``{{pr:{id}}}:cold``.
 - ``value``: ``hash`` (a Redis hash of the columns, the default), ``json`` (a string holding
-  the canonical JSON of the columns) or ``string`` (one column's text, named by ``column``).
+  the canonical JSON of the columns), ``string`` (one column's text, named by ``column``) or
+  ``set`` (a Redis set of the members of one json column's list, named by ``column``; read back
+  as ``Members``, compared by membership, so a member added or removed by hand is drift and the
+  source list's order is not).
 - ``ttl``: seconds; every key written gets this expiry. An expired key reads as missing, so the next
   sync writes it again (the count guard sees it): the TTL bounds how stale the cache gets while
   syncspec is not running, it does not make the key go away for good.
 - ``hot_keys``: keys *others* write beside an entry (``pr:{id}:hot_state``), never written by
   syncspec, cleared when the spec says: ``clear_on: [removed]`` (the entry left the source),
-  ``changed`` (its row changed in the source), ``expired`` (the binding's ``heartbeat`` key for that
+  ``changed`` (the entry's cold state changed: what its value key holds, or only the hot key's
+  ``columns:`` of it; an edit to a column Redis does not hold, or to another column, is no
+  change), ``expired`` (the binding's ``heartbeat`` key for that
   entry is gone: the agent that wrote it died). A hot key's template names only the entry key.
 - ``heartbeat``: the template of the key whose absence means ``expired`` (itself usually a hot key
   with ``clear_on: [removed]``).
@@ -39,6 +44,7 @@ checked out (ADR 0005); writes are idempotent by key and hash, so a run cut shor
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import string
 from collections.abc import Iterator, Sequence
@@ -52,9 +58,26 @@ from ..records import canonical, coerce
 from .base import Binding, Capabilities, Index, Key, WithoutTransactions
 
 DEFAULT_TEMPLATE = "{spec}:{key}"
-VALUE_KINDS = ("hash", "json", "string")
+VALUE_KINDS = ("hash", "json", "string", "set")
 BATCH = 1000
 CLEAR_ON = ("removed", "changed", "expired")
+
+# Redis Cluster and these scripts. A Cluster runs a script on one node and lets it touch only keys of
+# one hash slot, declared in KEYS. A key's slot is CRC16 of its hash tag -- the text inside its first
+# {...} -- or of the whole name. So a key template with a hash tag, "{{pr:{id}}}:cold_state" (the key
+# {pr:PR-7}:cold_state), with hot keys and heartbeat tagged alike ("{{pr:{id}}}:hot_state"), puts all
+# of one entry's keys in one slot: a script or MULTI over one entry (an agent reading its cold state
+# and writing its hot state; one hot key + heartbeat pair of _HOT_CONFLICTS) stays slot-local.
+# The scripts below are NOT cluster-safe, whatever the templates: each call covers a batch of up to
+# 1000 entries (1000 slots) plus the binding's index hash (a slot of its own), and they pass key
+# names in ARGV, undeclared. On a Cluster (Redis 7) the call fails with "Script attempted to access
+# keys that do not hash to the same slot" or "... a non local key in a cluster node", and plain
+# commands (HGETALL of the index) with MOVED, since this target uses a plain client, not RedisCluster:
+# a TargetError, exit 2. A script stopped by such an error keeps the writes it made before it (Redis
+# does not roll a script back); the next run rewrites them idempotently -- and fails the same way.
+# A hash tag in the workspace prefix ("{app}:") puts every key of every binding in one slot, but the
+# URL must then name the node owning that slot and a reshard breaks it: not a supported setup.
+# Cluster support means RedisCluster, per-slot batches with declared KEYS and an index per slot.
 
 # One pass over a binding's index on the server: which entries' value keys are gone, and how many
 # live (present, not marked) entries there are. No data crosses the wire but the missing fields.
@@ -76,20 +99,25 @@ return {live, missing}
 
 # One batch of upserts, atomically (a script runs alone, like MULTI/EXEC) and as one command with
 # one argument: the batch as JSON (decoded by cjson on the server, so the client packs no per-row
-# arguments). ARGV[1] = [index key, kind (hash|text), ttl (0: none), rows, hot keys to clear], a row
+# arguments). ARGV[1] = [index key, kind (hash|set|text), ttl (0: none), rows, hot keys to clear], a row
 # = [name, previous name ("": none), index field, index value, value (hash: [field, value, ...];
-# text: the string, or null to delete)].
+# set: [member, ...]; text: the string, or null to delete)].
 _UPSERT = """
+-- unpack() of more than ~8000 values overflows Lua's C stack: a big hash, set or index write goes in
+-- slices of 1000 (even, so hash field/value pairs stay together)
+local function call(cmd, name, args)
+  for i = 1, #args, 1000 do redis.call(cmd, name, unpack(args, i, math.min(i + 999, #args))) end
+end
 local batch = cjson.decode(ARGV[1])
 local index, kind, ttl = batch[1], batch[2], batch[3]
 local entries = {}
 for _, row in ipairs(batch[4]) do
   local name, prev, value = row[1], row[2], row[5]
   if prev ~= '' and prev ~= name then redis.call('DEL', prev) end
-  if kind == 'hash' then
+  if kind == 'hash' or kind == 'set' then
     redis.call('DEL', name)
     if #value > 0 then
-      redis.call('HSET', name, unpack(value))
+      call(kind == 'hash' and 'HSET' or 'SADD', name, value)
       if ttl > 0 then redis.call('EXPIRE', name, ttl) end
     end
   elseif value == cjson.null then
@@ -102,20 +130,24 @@ for _, row in ipairs(batch[4]) do
   entries[#entries + 1] = row[3]
   entries[#entries + 1] = row[4]
 end
-if #entries > 0 then redis.call('HSET', index, unpack(entries)) end
-if #batch[5] > 0 then redis.call('DEL', unpack(batch[5])) end
+if #entries > 0 then call('HSET', index, entries) end
+local clear = batch[5]
+for i = 1, #clear, 1000 do redis.call('DEL', unpack(clear, i, math.min(i + 999, #clear))) end
 return #batch[4]
 """
 
-# Clear the hot keys (ARGV: their names, pairwise with the heartbeat name) whose heartbeat is gone.
-_EXPIRE_HOT = """
-local n = 0
-for i = 1, #ARGV, 2 do
-  if redis.call('EXISTS', ARGV[i + 1]) == 0 then
-    n = n + redis.call('DEL', ARGV[i])
+# Hot keys that should be gone: ARGV[1] = 'check' (report only: verify, plan) or 'clear' (sync, repair),
+# then pairs (hot key, heartbeat key or '' for "unconditionally": its entry is marked deleted). A pair
+# counts when the hot key exists and its heartbeat does not; returns those hot keys (deleted on 'clear').
+_HOT_CONFLICTS = """
+local found = {}
+for i = 2, #ARGV, 2 do
+  if redis.call('EXISTS', ARGV[i]) == 1 and (ARGV[i + 1] == '' or redis.call('EXISTS', ARGV[i + 1]) == 0) then
+    found[#found + 1] = ARGV[i]
+    if ARGV[1] == 'clear' then redis.call('DEL', ARGV[i]) end
   end
 end
-return n
+return found
 """
 
 
@@ -164,8 +196,16 @@ class _Layout:
             raise SpecError(problems=[Problem(
                 "value: string needs `column:` naming one column", file=spec.file, json_path=f"{where}.column",
                 hint=f"columns: {', '.join(self.types)}")])
+        if self.value == "set" and self.types.get(self.column) != "json":
+            lists = [n for n, t in self.types.items() if t == "json"]
+            raise SpecError(problems=[Problem(
+                "value: set needs `column:` naming a json column (a list: its elements are the set's members)",
+                file=spec.file, json_path=f"{where}.column",
+                hint=f"json columns: {', '.join(lists)}" if lists else "declare a column of type: json")])
         # the Redis key is a function of the entry key alone: its expected name is known from the key
         self.stable = fields <= {"spec", "key", *self.key_names}
+        self._compiled: dict[str, tuple[str, tuple[int, ...]]] = {}   # template -> key_name's format + parts
+        self.watch: dict[str, tuple[str, ...]] = {}      # hot key template -> the columns `changed` watches
         self.hot = self._hot_keys(binding)
         beat = ref.option("heartbeat")
         self.heartbeat = str(beat) if beat else None
@@ -199,22 +239,102 @@ class _Layout:
                     file=binding.spec.file, json_path=f"{where}.clear_on")])
             name = item.get("name") or _last_segment(template)
             out.append((template, on, name))
+            cols = item.get("columns")
+            if cols is not None:
+                held = self.held_columns()
+                if "changed" not in on or not set(cols) <= set(held):
+                    raise SpecError(problems=[Problem(
+                        "hot key `columns:` name what `clear_on: changed` watches: columns the Redis value "
+                        f"holds ({', '.join(held)})" if "changed" in on else
+                        "hot key `columns:` needs clear_on: changed (they name what a change is)",
+                        file=binding.spec.file, json_path=f"{where}.columns")])
+                self.watch[template] = tuple(cols)
         return tuple(out)
+
+    def held_columns(self) -> tuple[str, ...]:
+        """The columns the value key holds (all, or the one of a string or set value)."""
+        return (str(self.column),) if self.value in ("string", "set") else tuple(self.types)
+
+    def cold(self, raw: Any) -> dict[str, Any]:
+        """The value key's content, stored (``raw``: what HGETALL/GET/SMEMBERS gave) or about to be (what
+        ``encode`` made), as column -> comparable text: what ``clear_on: changed`` compares."""
+        if self.value == "hash":
+            return {n: v for n, v in (raw or {}).items() if n != "deleted_at"}
+        if self.value == "json":
+            try:
+                doc = json.loads(raw) if raw else {}
+            except ValueError:
+                doc = {}
+            return {n: canonical(v) for n, v in doc.items()} if isinstance(doc, dict) else {}
+        if self.value == "set":
+            return {self.column: frozenset(raw or ())}
+        return {self.column: raw}
+
+    def changed_hot(self, key: Key, before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+        """The ``clear_on: changed`` hot keys of an entry whose cold state went from ``before`` to ``after``
+        (``cold`` views): each watches its ``columns:``, or the whole value."""
+        out = []
+        for t, on, _ in self.hot:
+            if "changed" not in on:
+                continue
+            cols = self.watch.get(t) or {*before, *after}
+            if any(before.get(c) != after.get(c) for c in cols):
+                out.append(self.key_name(t, key))
+        return out
 
     def key_name(self, template: str, key: Key) -> str:
         """A key named from the entry key alone (hot keys, heartbeats, a stable value key)."""
-        fields = {n: _text(v) for n, v in zip(self.key_names, key)}
-        fields.update(spec=self.spec_name, key=":".join(_text(k) for k in key))
-        return self.prefix + template.format_map(fields)
+        compiled = self._compiled.get(template)
+        if compiled is None:
+            fmt, getters = _compile(template)
+            at = {n: i for i, n in enumerate(self.key_names)}
+            compiled = self._compiled[template] = (fmt, tuple(at[g] + 2 if g not in (0, 1) else g for g in getters))
+        fmt, where = compiled
+        return self.prefix + fmt.format(*[self.spec_name if g == 0 else _key_text(key) if g == 1 else
+                                          _text(key[g - 2]) for g in where])
 
     def hot_names(self, key: Key, why: str) -> list[str]:
         """The hot keys of an entry that ``why`` (removed, changed) clears."""
         return [self.key_name(t, key) for t, on, _ in self.hot if why in on]
 
     def name(self, key: Key, values: dict[str, Any]) -> str:
-        fields = {n: _text(v) for n, v in values.items()}
-        fields.update(spec=self.spec_name, key=":".join(_text(k) for k in key))
-        return self.prefix + self.template.format_map(fields)
+        return self._namer(key, values)
+
+    @functools.cached_property
+    def _namer(self) -> Any:
+        """``name`` for this template, compiled once: formats only the fields the template uses (one column
+        -- ``pr:{id}:cold_state`` -- is one dict lookup and one format call per entry)."""
+        fmt, getters = _compile(self.template)
+        prefix, spec_name = self.prefix, self.spec_name
+        if len(getters) == 1 and getters[0] not in (0, 1):
+            column = getters[0]
+
+            def one(key: Key, values: dict[str, Any]) -> str:
+                v = values.get(column)
+                return prefix + fmt.format(v if type(v) is str else _text(v))
+            return one
+
+        def many(key: Key, values: dict[str, Any]) -> str:
+            return prefix + fmt.format(*[spec_name if g == 0 else _key_text(key) if g == 1 else _text(values.get(g))
+                                         for g in getters])
+        return many
+
+    def encode_flat(self, values: dict[str, Any]) -> Any:
+        """``encode``, with a hash as the flat [field, value, ...] list HSET takes (no dict per row)."""
+        if self.value != "hash":
+            return self.encode(values)
+        if not self._json:
+            return [x for n, v in values.items() if v is not None for x in (n, v if type(v) is str else _text(v))]
+        conv = self._conv
+        return [x for n, v in values.items() if v is not None for x in (n, conv[n](v))]
+
+    @functools.cached_property
+    def _conv(self) -> dict[str, Any]:
+        return {n: canonical if t == "json" else _text for n, t in self.types.items()}
+
+    @functools.cached_property
+    def _json(self) -> frozenset[str]:
+        return frozenset(n for n, t in self.types.items() if t == "json")
 
     def encode(self, values: dict[str, Any]) -> Any:
         """What is stored under the entry's key: a mapping (hash), or text (json, string), or None."""
@@ -224,14 +344,22 @@ class _Layout:
         if self.value == "json":
             return canonical(values)
         v = values.get(self.column)
+        if self.value == "set":
+            return _members(v)
         return None if v is None else _text(v)
 
     def decode(self, stored: Any) -> dict[str, Any] | None:
         """Stored value -> column values as the mapper makes them (None: nothing stored)."""
-        if stored is None or stored == {}:
-            return None
+        if stored is None or stored == {} or stored == set():
+            # one column's value, and there was nothing to hold (an empty list, no text): no key, which
+            # reads as that empty value (a key missing behind syncspec's back is found by the index scan)
+            if self.value == "set":
+                return {self.column: Members()}
+            return {self.column: None} if self.value == "string" else None
         if self.value == "string":
             return {self.column: coerce(stored, self.types[self.column])}
+        if self.value == "set":
+            return {self.column: Members(stored)}
         raw = stored if self.value == "hash" else json.loads(stored)
         out: dict[str, Any] = {}
         for name, ctype in self.types.items():
@@ -243,6 +371,30 @@ class _Layout:
             else:
                 out[name] = coerce(v, ctype)
         return out
+
+
+def _members(value: Any) -> list[str]:
+    """A ``value: set`` column's members: a list's elements as text (nested lists and mappings as canonical
+    JSON), duplicates dropped, in order; anything else is one member; None or an empty list, none."""
+    if value is None:
+        return []
+    items = value if isinstance(value, (list, tuple)) else [value]
+    return list(dict.fromkeys(_text(v) for v in items))
+
+
+class Members(frozenset):
+    """A Redis set read back: its members as text. Compared with the source's list by membership (a set
+    has no order and no duplicates), so ``verify`` sees a member added or removed by hand, never the
+    order; it renders as the sorted canonical JSON list."""
+
+    def matches(self, value: Any) -> bool:
+        return self == frozenset(_members(value))
+
+    def __str__(self) -> str:
+        return canonical(sorted(self))
+
+    def __repr__(self) -> str:
+        return f"Members({sorted(self)!r})"
 
 
 def _last_segment(template: str) -> str | None:
@@ -265,8 +417,49 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+# canonical() with its encoder built once (json.dumps builds one per call when given options: ~3 us)
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_jsonable).encode
+_quote = json.encoder.encode_basestring        # a JSON string literal, as ensure_ascii=False writes it
+_BATCH_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+def _compile(template: str) -> tuple[str, tuple[Any, ...]]:
+    """A key template -> (a positional format string, what fills each place: 0 the spec name, 1 the key
+    parts joined by ':', else a column name), so naming a key formats only the fields it uses."""
+    parts: list[str] = []
+    getters: list[Any] = []
+    for literal, field, spec, conv in string.Formatter().parse(template):
+        parts.append(literal.replace("{", "{{").replace("}", "}}"))
+        if field is None:
+            continue
+        parts.append("{" + str(len(getters)) + (f"!{conv}" if conv else "") + (f":{spec}" if spec else "") + "}")
+        getters.append(0 if field == "spec" else 1 if field == "key" else field)
+    return "".join(parts), tuple(getters)
+
+
+def _key_text(key: Key) -> str:
+    return ":".join(k if type(k) is str else _text(k) for k in key)
+
+
 def _field(key: Key) -> str:
-    return canonical(list(key))
+    """The index field of an entry: its key as canonical JSON (built by hand for text and integer parts,
+    as the encoder would: per-call encoder setup was most of the write phase's Python time)."""
+    parts = []
+    for k in key:
+        t = type(k)
+        if t is str:
+            parts.append(_quote(k))
+        elif t is int:
+            parts.append(str(k))
+        else:
+            return _CANONICAL(list(key))
+    return "[" + ",".join(parts) + "]"
 
 
 def _entry(raw: str) -> tuple[str | None, str, bool]:
@@ -279,9 +472,11 @@ def _entry(raw: str) -> tuple[str | None, str, bool]:
 
 
 def _index_value(digest: str | None, name: str, marked: bool, empty: bool) -> str:
+    if not (marked or empty) and digest is not None:
+        return "[" + _quote(digest) + "," + _quote(name) + "]"        # what _CANONICAL gives, faster
     if empty:
-        return canonical([digest, name, marked, True])
-    return canonical([digest, name, True] if marked else [digest, name])
+        return _CANONICAL([digest, name, marked, True])
+    return _CANONICAL([digest, name, True] if marked else [digest, name])
 
 
 class RedisTarget(WithoutTransactions):      # socket timeouts bound every wait on the server
@@ -308,7 +503,21 @@ class RedisTarget(WithoutTransactions):      # socket timeouts bound every wait 
                 hint="pip install 'syncspec[redis]'")]) from None
         self.client = redis.Redis.from_url(self.url, decode_responses=True, socket_connect_timeout=5,
                                            socket_timeout=30)
-        self.client.ping()          # unreachable: a ConnectionError, made a TargetError by error()
+        try:
+            self.client.ping()
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+            # Unreachable before the run began (refused, no route, bad password): the target the run needs
+            # is unavailable, exit 4, nothing written anywhere. Losing it later, mid-run, is a TargetError
+            # (exit 2, ``error``): some keys may be in, and the next run converges.
+            self.client.close()
+            self.client = None
+            detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise TargetUnavailable(problems=[Problem(
+                f"target {self.name!r} ({self.label}) is unreachable: {detail}",
+                hint=f"start the Redis server or fix the URL; nothing was written to any target. "
+                     f"`--only KIND_OR_NAME` (e.g. --only sql) syncs the others, and `enabled: false` "
+                     f"on target {self.name!r} in syncspec.yaml leaves it out until named")],
+                target=self.label) from None
 
     def close(self) -> None:
         if self.client is not None:
@@ -330,9 +539,15 @@ class RedisTarget(WithoutTransactions):      # socket timeouts bound every wait 
 
     # -- structure (none) -----------------------------------------------------
     def describe(self, bindings: Sequence[Binding], everything: Sequence[Binding]) -> dict[str, list[str]]:
+        """Plan and verify: no structure to change, but hot keys that a sync would clear are conflicts
+        (reported, exit 6 under verify / plan --check; ``verify --repair`` or any sync clears them)."""
+        notes: dict[str, list[str]] = {}
         for b in bindings:
             self._layout(b)
-        return {}
+            if self.exists(b):
+                for name, why in self.hot_conflicts(b):
+                    notes.setdefault(b.label, []).append(f"clear hot key {name}: {why}")
+        return notes
 
     @contextmanager
     def session(self, bindings: Sequence[Binding], everything: Sequence[Binding],
@@ -402,27 +617,49 @@ class RedisTarget(WithoutTransactions):      # socket timeouts bound every wait 
 
     def upsert(self, binding: Binding, rows: Sequence[Any], now: dt.datetime) -> None:
         """Write each row's value and index entry; an entry whose name moved loses its old key, and one
-        whose content changed loses its ``clear_on: changed`` hot keys (all in the batch's MULTI)."""
+        whose cold state changed loses its ``clear_on: changed`` hot keys (all in the batch's one script call).
+        Per entry only Python string work: a compiled key template, a flat HSET list, the index field and
+        value built without a JSON encoder per call; the batch goes as one JSON argument."""
         layout = self._layout(binding)
         script = self.client.register_script(_UPSERT)
-        kind = "hash" if layout.value == "hash" else "text"
+        kind = layout.value if layout.value in ("hash", "set") else "text"
+        watching = any("changed" in on for _, on, _ in layout.hot)
         for i in range(0, len(rows), BATCH):
             chunk = rows[i:i + BATCH]
             # a binding with no index when the session began has no old entries (a cold hydration)
             old = {} if self._fresh.get(binding.label) else self._entries(binding, [r.key for r in chunk])
             batch: list[list[Any]] = []
             clear: list[str] = []
+            before = self._cold_before(layout, chunk, old) if old and watching else {}
             for row in chunk:
                 name = layout.name(row.key, row.values)
-                prev = old.get(tuple(row.key))
-                if prev is not None and prev[0] != row.hash:
-                    clear.extend(layout.hot_names(tuple(row.key), "changed"))
-                value = layout.encode(row.values)
+                value = layout.encode_flat(row.values)
+                prev = old.get(tuple(row.key)) if old else None
+                if prev is not None and prev[0] != row.hash and watching:
+                    key = tuple(row.key)
+                    now_held = dict(zip(value[::2], value[1::2])) if kind == "hash" else value
+                    clear.extend(layout.changed_hot(key, before.get(key, {}), layout.cold(now_held)))
                 batch.append([name, prev[1] if prev is not None else "", _field(row.key),
-                              _index_value(row.hash, name, False, not value),
-                              [x for pair in value.items() for x in pair] if isinstance(value, dict) else value])
-            script(keys=[], args=[json.dumps([layout.index, kind, layout.ttl or 0, batch, clear],
-                                             ensure_ascii=False, separators=(",", ":"))])
+                              _index_value(row.hash, name, False, not value), value])
+            script(keys=[], args=[_BATCH_JSON([layout.index, kind, layout.ttl or 0, batch, clear])])
+
+    def _cold_before(self, layout: _Layout, rows: Sequence[Any], old: dict[Key, tuple[str | None, str, bool]]
+                     ) -> dict[Key, dict[str, Any]]:
+        """The stored cold state (``cold`` views) of the rows whose content changed: read before the batch
+        writes, so ``clear_on: changed`` fires only when what Redis holds (or the named columns) moves."""
+        changed = [(tuple(r.key), old[tuple(r.key)][1]) for r in rows
+                   if tuple(r.key) in old and old[tuple(r.key)][0] != r.hash]
+        if not changed:
+            return {}
+        pipe = self.client.pipeline(transaction=False)
+        for _, name in changed:
+            if layout.value == "hash":
+                pipe.hgetall(name)
+            elif layout.value == "set":
+                pipe.smembers(name)
+            else:
+                pipe.get(name)
+        return {key: layout.cold(raw) for (key, _), raw in zip(changed, pipe.execute())}
 
     def delete(self, binding: Binding, keys: Sequence[Key]) -> None:
         """Orphans: the value key, its index entry and its ``clear_on: removed`` hot keys go."""
@@ -456,22 +693,42 @@ class RedisTarget(WithoutTransactions):      # socket timeouts bound every wait 
             pipe.execute()
 
     def expire_hot(self, binding: Binding) -> int:
-        """``clear_on: expired``: delete each entry's such hot keys whose heartbeat key is gone (one Lua
-        call per batch, so a heartbeat written meanwhile is seen). Returns how many keys went."""
+        """Clear the hot keys that should be gone (``hot_conflicts``); returns how many went."""
+        return len(self.hot_conflicts(binding, clear=True))
+
+    def hot_conflicts(self, binding: Binding, clear: bool = False) -> list[tuple[str, str]]:
+        """(hot key, why) for every hot key that exists but should not: ``clear_on: expired`` ones whose
+        entry's heartbeat is gone, ``clear_on: removed`` ones of entries marked deleted (an agent wrote
+        them after the mark). ``clear`` deletes them (at the end of every sync, and so by verify --repair);
+        without it nothing is written (verify, plan). One Lua call per 1000 entries, so a heartbeat
+        written meanwhile is seen. (Hot keys of entries that left the index entirely cannot be found
+        without SCAN, which syncspec never runs; they went with their entry's delete.)"""
         layout = self._layout(binding)
-        templates = [t for t, on, _ in layout.hot if "expired" in on]
-        if not templates or not layout.heartbeat:
-            return 0
-        keys = [tuple(json.loads(f)) for f in self.client.hkeys(layout.index)]
-        gone = 0
-        for i in range(0, len(keys), BATCH):
-            argv: list[str] = []
-            for key in keys[i:i + BATCH]:
-                beat = layout.key_name(layout.heartbeat, key)
-                for t in templates:
-                    argv += [layout.key_name(t, key), beat]
-            gone += int(self.client.eval(_EXPIRE_HOT, 0, *argv))
-        return gone
+        expired = [t for t, on, _ in layout.hot if "expired" in on] if layout.heartbeat else []
+        removed = [t for t, on, _ in layout.hot if "removed" in on]
+        if not expired and not (removed and binding.spec.on_missing == "mark"):
+            return []
+        out: list[tuple[str, str]] = []
+        entries = list(self.client.hgetall(layout.index).items())
+        for i in range(0, len(entries), BATCH):
+            argv: list[str] = ["clear" if clear else "check"]
+            why: dict[str, str] = {}
+            for field, raw in entries[i:i + BATCH]:
+                key = tuple(json.loads(field))
+                if _entry(raw)[2]:
+                    for t in removed:
+                        name = layout.key_name(t, key)
+                        argv += [name, ""]
+                        why[name] = f"its entry {':'.join(_text(k) for k in key)} is marked deleted"
+                elif expired:
+                    beat = layout.key_name(str(layout.heartbeat), key)
+                    for t in expired:
+                        name = layout.key_name(t, key)
+                        argv += [name, beat]
+                        why[name] = f"heartbeat {beat} is gone"
+            if len(argv) > 1:
+                out += [(n, why[n]) for n in self.client.eval(_HOT_CONFLICTS, 0, *argv)]
+        return out
 
     def hot_fields(self, binding: Binding) -> tuple[str, ...]:
         """The names of the binding's hot keys, as a render template uses them."""
@@ -499,7 +756,7 @@ class RedisTarget(WithoutTransactions):      # socket timeouts bound every wait 
     def stored_columns(self, binding: Binding) -> tuple[str, ...]:
         """The columns a value holds (verify compares only these: a ``string`` value holds one)."""
         layout = self._layout(binding)
-        return (str(layout.column),) if layout.value == "string" else tuple(layout.types)
+        return layout.held_columns()
 
     def _stored(self, binding: Binding, keys: Sequence[Key]) -> dict[Key, dict[str, Any]]:
         layout = self._layout(binding)
@@ -509,7 +766,12 @@ class RedisTarget(WithoutTransactions):      # socket timeouts bound every wait 
             chunk = found[i:i + BATCH]
             pipe = self.client.pipeline(transaction=False)
             for _, (_, name, _) in chunk:
-                pipe.hgetall(name) if layout.value == "hash" else pipe.get(name)
+                if layout.value == "hash":
+                    pipe.hgetall(name)
+                elif layout.value == "set":
+                    pipe.smembers(name)
+                else:
+                    pipe.get(name)
             for (key, _), stored in zip(chunk, pipe.execute()):
                 decoded = layout.decode(stored)
                 if decoded is not None:

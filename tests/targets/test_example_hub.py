@@ -41,9 +41,13 @@ def test_hub_walkthrough(tmp_path, redis_url, monkeypatch):
         assert ("<!-- syncspec:begin display -->\n| PR | Hot state | Agent |\n| --- | --- | --- |\n"
                 "| PR-010 | planning | agent-2 |\n<!-- syncspec:end display -->\n") in text
         assert text.startswith((HUB / "docs" / "task-list.md").read_text().split("## Display")[0])
-        path = root / "docs" / "task-list.md"                             # the cold transition
-        path.write_text(text.replace("title: State synchronization system\n    cold_state: ready",
-                                     "title: State synchronization system\n    cold_state: completed"))
+        path = root / "docs" / "task-list.md"
+        path.write_text(text.replace("title: State synchronization system\n", "title: State sync\n"))
+        Workspace.open(root).sync()                                       # the rows change; the cold key holds the same
+        assert c.get(f"{p}pr:PR-010:hot_state") == "planning"             # so the agent's hot state stays
+        text = text.replace("title: State synchronization system\n", "title: State sync\n")
+        path.write_text(text.replace("title: State sync\n    cold_state: ready",       # the cold transition
+                                     "title: State sync\n    cold_state: completed"))
         Workspace.open(root).sync()
         assert not c.exists(f"{p}pr:PR-010:hot_state", f"{p}pr:PR-010:agent")
         assert c.exists(f"{p}pr:PR-010:heartbeat")

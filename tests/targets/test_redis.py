@@ -213,11 +213,11 @@ def test_workspace_prefix_key(tmp_path, redis_url, client):
     assert "app:notes:N-1" in ours(client)
 
 
-def test_unreachable_redis_is_a_target_error(tmp_path):
+def test_unreachable_redis_is_target_unavailable(tmp_path):
     root = make(tmp_path, "redis://127.0.0.1:1/0", "target:\n  kind: redis\n  use: cache\n")
-    with pytest.raises(TargetError) as err:
+    with pytest.raises(TargetUnavailable) as err:          # more in test_redis_unavailable.py
         Workspace.open(root).sync()
-    assert err.value.exit_code == 2
+    assert err.value.exit_code == 4
 
 
 def test_missing_package_is_target_unavailable(tmp_path, monkeypatch):
@@ -233,3 +233,28 @@ def test_key_template_naming_an_unknown_column_is_refused(tmp_path, redis_url):
     root = make(tmp_path, redis_url, "target:\n  kind: redis\n  use: cache\n  key_template: 'x:{nope}'\n")
     with pytest.raises(SpecError, match="nope"):
         Workspace.open(root).sync()
+
+
+def test_a_hash_tag_keeps_an_entrys_keys_in_one_slot(tmp_path, redis_url, client):
+    """What the README and the scripts' comments promise of `{{pr:{id}}}:...` templates: an entry's value
+    key, hot keys and heartbeat share one Cluster hash slot; the index hash does not (so the batch
+    scripts span slots: Cluster is not supported)."""
+    from redis.crc import key_slot
+
+    root = make(tmp_path, redis_url, "target:\n  kind: redis\n  use: cache\n  key_template: '{{n:{note_id}}}:cold'\n"
+                                     "  hot_keys:\n    - {template: '{{n:{note_id}}}:hot_state', clear_on: [expired]}\n"
+                                     "  heartbeat: '{{n:{note_id}}}:heartbeat'\n")
+    Workspace.open(root).sync()
+    p = client.prefix
+    assert {k for k in ours(client) if not k.startswith("syncspec:")} == {"{n:N-1}:cold", "{n:N-2}:cold"}
+    target, binding = redis_target(root)
+    try:
+        layout = target._layout(binding)
+        for n in ("N-1", "N-2"):
+            names = [layout.name((n,), {"note_id": n}), *(layout.key_name(t, (n,)) for t, _, _ in layout.hot),
+                     layout.key_name(str(layout.heartbeat), (n,))]
+            assert names[0] == f"{p}{{n:{n}}}:cold"
+            assert {key_slot(x.encode()) for x in names} == {key_slot(f"n:{n}".encode())}
+        assert "{" not in layout.index          # untagged: its slot is its own name's, not the entries'
+    finally:
+        target.close()

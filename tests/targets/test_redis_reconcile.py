@@ -206,3 +206,94 @@ def test_cli_verify_exits_6_then_repair_fixes(tmp_path, redis_url, client):
     assert fixed.returncode == 0, fixed.stderr
     assert client.hget(f"{client.prefix}note:N-2", "status") == "done"
     assert subprocess.run(cli, capture_output=True).returncode == 0
+
+
+COLD = ("target:\n  kind: redis\n  use: cache\n  key_template: 'note:{note_id}:cold_state'\n  value: string\n"
+        "  column: status\n  hot_keys:\n    - {template: 'note:{note_id}:hot_state', clear_on: [changed]}\n")
+
+
+def test_changed_fires_only_when_the_cold_value_changes_not_on_any_row_edit(tmp_path, redis_url, client):
+    root = make(tmp_path, redis_url, COLD)                  # the cold state is the one column Redis holds
+    Workspace.open(root).sync()
+    p = client.prefix
+    client.set(f"{p}note:N-1:hot_state", "in-progress")
+    client.set(f"{p}note:N-2:hot_state", "planning")
+    edit(root, "## N-1: First", "## N-1: First, retitled")     # the row changed, its cold state did not
+    edit(root, "**Points**: 5", "**Points**: 8")
+    assert Workspace.open(root).sync().updated == 2
+    assert client.get(f"{p}note:N-1:hot_state") == "in-progress"
+    assert client.get(f"{p}note:N-2:hot_state") == "planning"
+    edit(root, "**Status**: open", "**Status**: blocked")      # N-1's cold state moves: its hot state goes
+    assert Workspace.open(root).sync().updated == 1
+    assert not client.exists(f"{p}note:N-1:hot_state")
+    assert client.get(f"{p}note:N-2:hot_state") == "planning"
+    assert client.get(f"{p}note:N-1:cold_state") == "blocked"
+
+
+def test_changed_watches_the_columns_a_hot_key_names(tmp_path, redis_url, client):
+    root = make(tmp_path, redis_url, HASH + "  hot_keys:\n    - {template: 'note:{note_id}:hot_state', "
+                                            "clear_on: [changed], columns: [status, urgent]}\n"
+                                            "    - {template: 'note:{note_id}:seen', clear_on: [changed]}\n")
+    Workspace.open(root).sync()
+    p = client.prefix
+    for n in ("N-1", "N-2"):
+        client.set(f"{p}note:{n}:hot_state", "in-progress")
+        client.set(f"{p}note:{n}:seen", "yes")
+    edit(root, "## N-1: First", "## N-1: First, retitled")     # a column the hash holds, not a watched one
+    Workspace.open(root).sync()
+    assert client.get(f"{p}note:N-1:hot_state") == "in-progress"
+    assert not client.exists(f"{p}note:N-1:seen")               # no columns: the whole value is watched
+    edit(root, "**Urgent**: no", "**Urgent**: yes")             # a watched column
+    Workspace.open(root).sync()
+    assert not client.exists(f"{p}note:N-2:hot_state")
+    assert client.get(f"{p}note:N-1:hot_state") == "in-progress"
+
+
+def test_hot_key_columns_must_be_held_by_the_value(tmp_path, redis_url):
+    from syncspec.errors import SpecError
+
+    root = make(tmp_path, redis_url, COLD.replace("clear_on: [changed]", "clear_on: [changed], columns: [title]"))
+    with pytest.raises(SpecError, match="columns the Redis value holds"):
+        Workspace.open(root).sync()
+
+
+def test_verify_reports_hot_key_conflicts_without_writing_and_repair_clears_them(tmp_path, redis_url, client):
+    root = make(tmp_path, redis_url, HOT)
+    Workspace.open(root).sync()
+    p = client.prefix
+    client.set(f"{p}note:N-1:hot_state", "in-progress")          # its agent died: no heartbeat
+    client.set(f"{p}note:N-2:hot_state", "planning")
+    client.set(f"{p}note:N-2:heartbeat", "alive")                 # alive: no conflict
+    drift = Workspace.open(root).verify()
+    assert not drift.empty and (drift.inserted, drift.updated, drift.deleted) == (0, 0, 0)
+    assert drift.changes[0].schema_changes == (f"clear hot key {p}note:N-1:hot_state: "
+                                               f"heartbeat {p}note:N-1:heartbeat is gone",)
+    assert client.get(f"{p}note:N-1:hot_state") == "in-progress"  # verify writes nothing
+    assert not Workspace.open(root).plan().empty                  # a sync would clear it: plan says so
+    assert client.get(f"{p}note:N-1:hot_state") == "in-progress"
+    import subprocess
+    import sys
+    cli = [sys.executable, "-m", "syncspec", "-p", str(root), "verify"]
+    done = subprocess.run(cli, capture_output=True, text=True)
+    assert done.returncode == 6 and "note:N-1:hot_state" in done.stdout + done.stderr
+    assert Workspace.open(root).verify(repair=True) is not None
+    assert not client.exists(f"{p}note:N-1:hot_state")
+    assert client.get(f"{p}note:N-2:hot_state") == "planning"
+    assert Workspace.open(root).verify().empty
+    assert subprocess.run(cli, capture_output=True).returncode == 0
+
+
+def test_hot_keys_written_after_an_entry_was_marked_deleted_are_conflicts(tmp_path, redis_url, client):
+    root = make(tmp_path, redis_url, HOT, on_missing="mark")
+    Workspace.open(root).sync()
+    edit(root, "## N-2: Second", "## N-4: Second")             # N-2 leaves: marked, its hot keys cleared
+    Workspace.open(root).sync()
+    p = client.prefix
+    client.set(f"{p}note:N-2:agent", "agent-7")                    # written after the mark
+    client.set(f"{p}note:N-4:agent", "agent-8")                    # a live entry's: fine
+    drift = Workspace.open(root).verify()
+    assert drift.changes[0].schema_changes == (f"clear hot key {p}note:N-2:agent: its entry N-2 is marked deleted",)
+    assert client.exists(f"{p}note:N-2:agent")
+    Workspace.open(root).verify(repair=True)
+    assert not client.exists(f"{p}note:N-2:agent") and client.exists(f"{p}note:N-4:agent")
+    assert Workspace.open(root).verify().empty
