@@ -1,4 +1,4 @@
-"""PostgreSQL's bulk paths (targets/sql/bulk.py, issue 16): a batch of BULK_MIN rows or more is upserted
+"""PostgreSQL's bulk paths (targets/sql/bulk.py, issue 16): a batch of UPSERT_MIN rows or more is upserted
 through one JSON parameter and the ledger's events are COPYed; what lands must be byte for byte what the
 small-batch path (execute_values) writes, and failures must look and roll back as they did."""
 
@@ -14,7 +14,7 @@ from syncspec import Workspace
 from syncspec.errors import TargetError
 from syncspec.targets.sql import bulk
 
-ROWS = 300          # > BULK_MIN: one JSON file is one batch
+ROWS = 300          # > UPSERT_MIN and COPY_MIN: one JSON file is one batch
 
 SPEC = """\
 sync: {name}
@@ -116,12 +116,12 @@ def spy(monkeypatch):
 
     def counted_json(*args):
         done = json_upsert(*args)
-        taken["json"] += done
+        taken["json"] += done > 0
         return done
 
     def counted_copy(*args):
         done = copy_insert(*args)
-        taken["copy"] += done
+        taken["copy"] += done > 0
         return done
 
     monkeypatch.setattr(bulk, "json_upsert", counted_json)
@@ -134,7 +134,8 @@ def test_big_batch_round_trips_byte_exact_and_as_the_small_batch_path(pg_url, tm
     result = Workspace.open(workspace(tmp_path / "big", pg_url, "big", data)).sync()
     assert result.inserted == ROWS
     assert spy == {"json": 1, "copy": 1}                # the rows, their events
-    monkeypatch.setattr(bulk, "BULK_MIN", 10 ** 9)     # the small-batch path: execute_values
+    monkeypatch.setattr(bulk, "UPSERT_MIN", 10 ** 9)   # the small-batch path: execute_values
+    monkeypatch.setattr(bulk, "COPY_MIN", 10 ** 9)
     result = Workspace.open(workspace(tmp_path / "small", pg_url, "small", data)).sync()
     assert result.inserted == ROWS
     assert spy == {"json": 1, "copy": 1}
@@ -157,7 +158,8 @@ def test_big_batch_updates_as_the_small_batch_path(pg_url, tmp_path, spy, monkey
     data = items()
     roots = {name: workspace(tmp_path / name, pg_url, name, data) for name in ("big", "small")}
     for name, root in roots.items():
-        monkeypatch.setattr(bulk, "BULK_MIN", 50 if name == "big" else 10 ** 9)
+        monkeypatch.setattr(bulk, "UPSERT_MIN", 100 if name == "big" else 10 ** 9)
+        monkeypatch.setattr(bulk, "COPY_MIN", 10 if name == "big" else 10 ** 9)
         Workspace.open(root).sync()
         changed = {k: {**v, "body": v["body"] + "\tchanged\\", "flag": not v["flag"]} for k, v in data.items()}
         (root / "data" / "items.json").write_text(json.dumps({"items": changed}, ensure_ascii=False))
@@ -181,7 +183,8 @@ def test_a_database_error_in_a_big_batch_reads_as_before_and_rolls_back(pg_url, 
     data = items()
     messages = {}
     for name in ("big", "small"):
-        monkeypatch.setattr(bulk, "BULK_MIN", 50 if name == "big" else 10 ** 9)
+        monkeypatch.setattr(bulk, "UPSERT_MIN", 100 if name == "big" else 10 ** 9)
+        monkeypatch.setattr(bulk, "COPY_MIN", 10 if name == "big" else 10 ** 9)
         root = workspace(tmp_path / name, pg_url, name, data)
         _unique_clash(root)
         with pytest.raises(TargetError) as caught:
@@ -214,6 +217,31 @@ def test_values_the_bulk_paths_cannot_carry_take_the_usual_path(pg_url, tmp_path
     assert bulk.json_payload([("\ud800",)]) is None
 
 
+def test_pages_and_a_row_they_cannot_carry(pg_url, monkeypatch):
+    """PAGE rows a statement; a page holding a value the path cannot carry stops it there, and the caller
+    writes the rest the usual way (here: psycopg2 refusing the NUL, as it always did)."""
+    import peewee as pw
+
+    monkeypatch.setattr(bulk, "PAGE", 100)
+    name = pg_url.rsplit("/", 1)[1]
+    db = pw.PostgresqlDatabase(name, host="127.0.0.1", user="postgres")
+    rows = [(f"k{i}", "x\x00y" if i == 150 else f"v{i}") for i in range(300)]
+    try:
+        db.execute_sql("CREATE TABLE t (k text PRIMARY KEY, v text)")
+        with db.atomic():
+            assert bulk.copy_insert(db, "t", ["k", "v"], rows) == 100
+            sql = 'INSERT INTO t (k, v) SELECT (r->>0), (r->>1) FROM jsonb_array_elements(%s::jsonb) AS r ' \
+                  'ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v'
+            assert bulk.json_upsert(db, sql, [(k, v + "!") for k, v in rows]) == 100
+            assert db.execute_sql("SELECT count(*), min(v), max(v) FROM t").fetchone() == (100, "v0!", "v99!")
+            assert bulk.json_upsert(db, sql, [(k, v + "?") for k, v in rows[:150]]) == 150    # two pages
+            assert db.execute_sql("SELECT count(*), min(v), max(v) FROM t").fetchone() == (150, "v0?", "v9?")
+            with pytest.raises(ValueError, match="NUL"):
+                db.execute_sql("INSERT INTO t VALUES (%s, %s)", rows[150])
+    finally:
+        db.close()
+
+
 def test_copy_text_escapes(pg_url):
     """The COPY encoder straight into a table, against INSERT of the same values."""
     import psycopg2
@@ -241,8 +269,8 @@ def test_copy_text_escapes(pg_url):
 
 
 def test_small_batches_keep_the_usual_path(pg_url, tmp_path, spy):
-    data = dict(list(items().items())[:bulk.BULK_MIN - 1])
+    data = dict(list(items().items())[:min(bulk.UPSERT_MIN, bulk.COPY_MIN) - 1])
     Workspace.open(workspace(tmp_path / "few", pg_url, "few", data)).sync()
     assert spy == {"json": 0, "copy": 0}
-    assert len(stored(pg_url, "few")) == bulk.BULK_MIN - 1
+    assert len(stored(pg_url, "few")) == len(data)
 

@@ -1,6 +1,6 @@
 """PostgreSQL's bulk paths for big writes (issue 16).
 
-A write of ``BULK_MIN`` rows or more into PostgreSQL, inside a transaction, skips
+A big write (``COPY_MIN`` / ``UPSERT_MIN`` rows or more) into PostgreSQL, inside a transaction, skips
 psycopg2's ``execute_values`` (which renders every value with ``mogrify`` into one long
 VALUES list):
 
@@ -13,10 +13,11 @@ VALUES list):
   literal (so a value too long for VARCHAR(255) fails as before); other types are cast from
   text by their input functions, as a quoted literal is.
 
-Measured against COPY into a temporary staging table plus ``INSERT ... SELECT ... ON
-CONFLICT`` (docs/PERFORMANCE.md): staging needs a second round trip and a TRUNCATE per batch,
-whose file truncation waited on I/O; the JSON statement is one round trip, no temporary
-table, no TEMP privilege.
+Measured against COPY into a temporary staging table (``ON COMMIT DROP``) plus
+``INSERT ... SELECT ... ON CONFLICT``: staging takes a second round trip and a TRUNCATE per
+batch, whose file truncation waited on I/O (pg_stat_activity: DataFileTruncate), and came out
+no faster than execute_values at 100 rows a batch; the JSON statement is one round trip, no
+temporary table, no TEMP privilege.
 
 Values go as the text the server parses for the column's type, the text psycopg2 sends:
 str as is, dates in ISO form, naive datetimes with a space, booleans as t/f (JSON
@@ -35,7 +36,12 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-BULK_MIN = 50       # rows in one write from which PostgreSQL takes these paths (docs/PERFORMANCE.md)
+# rows in one write from which PostgreSQL takes these paths; measured in one process against
+# execute_values at 5, 20, 50 and 100 rows a batch: COPY was ahead from 5 rows (one round trip
+# either way), the JSON upsert only from ~100 (its INSERT ... SELECT costs more to plan)
+COPY_MIN = 10
+UPSERT_MIN = 100
+PAGE = 5000         # rows a statement at most (one statement's text stays a few MB)
 
 _INT64 = 2 ** 63
 _FLOATS = {"inf": "Infinity", "-inf": "-Infinity", "nan": "NaN"}
@@ -79,9 +85,9 @@ def _unsupported(value: Any) -> str:
     raise _Unfit
 
 
-def usable(db: Any, rows: int) -> bool:
-    """Is this write big enough, on PostgreSQL, inside a transaction?"""
-    if rows < BULK_MIN:
+def usable(db: Any, rows: int, minimum: int) -> bool:
+    """Is this write big enough (``minimum`` rows), on PostgreSQL, inside a transaction?"""
+    if rows < minimum:
         return False
     import peewee as pw
 
@@ -132,15 +138,19 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def copy_insert(db: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> bool:
-    """Plain INSERT of ``rows`` (values in ``columns`` order) as one COPY into ``table``;
-    False (nothing sent) when the rows cannot go that way."""
-    data = copy_text(rows, _encoding(db))
-    if data is None:
-        return False
+def copy_insert(db: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
+    """Plain INSERT of ``rows`` (values in ``columns`` order) as COPY into ``table``, PAGE rows a COPY;
+    returns how many rows (a prefix) went: the rest cannot go that way (the caller writes them)."""
+    encoding = _encoding(db)
     cols = ", ".join(_quote(c) for c in columns)
-    db.cursor().copy_expert(f"COPY {_quote(table)} ({cols}) FROM STDIN", io.BytesIO(data))
-    return True
+    done = 0
+    while done < len(rows):
+        data = copy_text(rows[done:done + PAGE], encoding)
+        if data is None:
+            break
+        db.cursor().copy_expert(f"COPY {_quote(table)} ({cols}) FROM STDIN", io.BytesIO(data))
+        done += PAGE
+    return min(done, len(rows))
 
 
 # -- one JSON parameter, upserts ----------------------------------------------------------------
@@ -166,10 +176,15 @@ def json_payload(rows: Sequence[Sequence[Any]], encoding: str = "utf-8") -> str 
     return payload
 
 
-def json_upsert(db: Any, sql: str, rows: Sequence[Sequence[Any]]) -> bool:
-    """Run ``sql`` (one ``%s``: the rows as JSON) for ``rows``; False (nothing sent) when they cannot go that way."""
-    payload = json_payload(rows, _encoding(db))
-    if payload is None:
-        return False
-    db.cursor().execute(sql, (payload,))
-    return True
+def json_upsert(db: Any, sql: str, rows: Sequence[Sequence[Any]]) -> int:
+    """Run ``sql`` (one ``%s``: the rows as JSON) for ``rows``, PAGE rows a statement; returns how many
+    rows (a prefix) went: the rest cannot go that way (the caller writes them)."""
+    encoding = _encoding(db)
+    done = 0
+    while done < len(rows):
+        payload = json_payload(rows[done:done + PAGE], encoding)
+        if payload is None:
+            break
+        db.cursor().execute(sql, (payload,))
+        done += PAGE
+    return min(done, len(rows))

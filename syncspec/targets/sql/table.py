@@ -3,6 +3,8 @@
 Peewee generates every statement (so quoting and dialects are its job); the bulk
 path hands that SQL with parameter tuples straight to the driver's executemany
 (or psycopg2's execute_values), because insert_many's per-row Python cost is ~4x.
+Big batches into PostgreSQL skip execute_values: bulk.py (COPY for plain inserts, one
+JSON parameter for upserts).
 """
 
 from __future__ import annotations
@@ -341,8 +343,8 @@ class SqlTable:
                 if vals[i] is not None:
                     vals[i] = fn(vals[i])
             params.append(tuple(vals[i] for i in order))
-        if bulk.usable(self.db, len(params)) and self._bulk_upsert(names, order, params):
-            return
+        if bulk.usable(self.db, len(params), bulk.UPSERT_MIN):
+            params = params[self._bulk_upsert(names, order, params):]
         self._executemany(sql, params)
 
     def _upsert_query(self, names: list[str]):
@@ -357,9 +359,9 @@ class SqlTable:
         query = query.on_conflict(conflict_target=[self.fields[k] for k in self.key], preserve=keep)
         return query.returning() if self.dialect.returning_on_insert else query
 
-    def _bulk_upsert(self, names: list[str], order: list[int], params: list[tuple]) -> bool:
-        """PostgreSQL, a big batch: one INSERT ... SELECT from the rows as one JSON parameter, with the
-        VALUES upsert's conflict clause (targets/sql/bulk.py); False when it cannot take these rows."""
+    def _bulk_upsert(self, names: list[str], order: list[int], params: list[tuple]) -> int:
+        """PostgreSQL, a big batch: INSERT ... SELECT from the rows as one JSON parameter, with the VALUES
+        upsert's conflict clause (targets/sql/bulk.py); returns how many rows (a prefix) it wrote."""
         written = [names[i] for i in order]
         sql, _ = self._statement(("bulk upsert", *written), lambda: self._bulk_query(written))
         return bulk.json_upsert(self.db, sql, params)
@@ -450,10 +452,10 @@ def bulk_insert(db, model, names: list[str], rows: Sequence[tuple]) -> None:
         found = cache[tuple(names)] = (sql, [int(p[3:-2]) for p in params])
     sql, order = found
     params = [tuple(row[i] for i in order) for row in rows]
-    if bulk.usable(db, len(params)):
+    if bulk.usable(db, len(params), bulk.COPY_MIN):
         fields = model._meta.fields
-        if bulk.copy_insert(db, model._meta.table_name, [fields[names[i]].column_name for i in order], params):
-            return
+        params = params[bulk.copy_insert(db, model._meta.table_name, [fields[names[i]].column_name for i in order],
+                                         params):]
     executemany(db, sql, params)
 
 
