@@ -4,20 +4,24 @@ A big write (``COPY_MIN`` / ``UPSERT_MIN`` rows or more) into PostgreSQL, inside
 psycopg2's ``execute_values`` (which renders every value with ``mogrify`` into one long
 VALUES list):
 
-- a plain insert (the ledger's events and file states) is one ``COPY ... FROM STDIN`` in
-  text format, straight into the table;
-- an upsert is one statement with one parameter: the rows as a JSON array of arrays,
+- a plain insert (the ledger's events and file states) is ``COPY ... FROM STDIN`` in text
+  format, straight into the table;
+- an upsert is a statement with one parameter: the rows as a JSON array of arrays,
   ``INSERT INTO t (cols) SELECT (r->>0), (r->>1)::date, ... FROM jsonb_array_elements(%s::jsonb) r
   ON CONFLICT (key) DO UPDATE ...``, the conflict clause the VALUES upsert has (table.py builds
   both with peewee). Text columns take the extracted text by assignment, as they take a
   literal (so a value too long for VARCHAR(255) fails as before); other types are cast from
   text by their input functions, as a quoted literal is.
 
+Either takes at most PAGE rows a statement.
+
 Measured against COPY into a temporary staging table (``ON COMMIT DROP``) plus
 ``INSERT ... SELECT ... ON CONFLICT``: staging takes a second round trip and a TRUNCATE per
-batch, whose file truncation waited on I/O (pg_stat_activity: DataFileTruncate), and came out
-no faster than execute_values at 100 rows a batch; the JSON statement is one round trip, no
-temporary table, no TEMP privilege.
+batch, whose file truncation waited on I/O (pg_stat_activity: DataFileTruncate): less CPU than
+execute_values at 100 rows a batch but no less wall time; the JSON statement is one round trip,
+no temporary table, no TEMP privilege. A COPY straight into a table created by the run (no
+conflict clause) saved another third of the server's CPU but no measurable wall time, and would have
+turned an upsert into an error should a key ever come twice: not taken.
 
 Values go as the text the server parses for the column's type, the text psycopg2 sends:
 str as is, dates in ISO form, naive datetimes with a space, booleans as t/f (JSON
@@ -37,8 +41,8 @@ from collections.abc import Sequence
 from typing import Any
 
 # rows in one write from which PostgreSQL takes these paths; measured in one process against
-# execute_values at 5, 20, 50 and 100 rows a batch: COPY was ahead from 5 rows (one round trip
-# either way), the JSON upsert only from ~100 (its INSERT ... SELECT costs more to plan)
+# execute_values at 5, 20, 50 and 100 rows a batch: COPY was ahead from 5 rows, the JSON upsert
+# even at 50 and ahead at 100
 COPY_MIN = 10
 UPSERT_MIN = 100
 PAGE = 5000         # rows a statement at most (one statement's text stays a few MB)
