@@ -3,6 +3,8 @@
 Peewee generates every statement (so quoting and dialects are its job); the bulk
 path hands that SQL with parameter tuples straight to the driver's executemany
 (or psycopg2's execute_values), because insert_many's per-row Python cost is ~4x.
+Big batches into PostgreSQL skip execute_values: bulk.py (COPY for plain inserts, one
+JSON parameter for upserts).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 from ...records import Row, canonical, key_part
 from ...spec.model import Spec
+from . import bulk
 from .dialect import dialect_for
 
 BATCH = 1000
@@ -340,16 +343,35 @@ class SqlTable:
                 if vals[i] is not None:
                     vals[i] = fn(vals[i])
             params.append(tuple(vals[i] for i in order))
+        if bulk.usable(self.db, len(params), bulk.UPSERT_MIN):
+            params = params[self._bulk_upsert(names, order, params):]
         self._executemany(sql, params)
 
     def _upsert_query(self, names: list[str]):
         values = {self.fields[n]: self._placeholder(i) for i, n in enumerate(names)}
+        return self._on_conflict(self.model.insert(values), names)
+
+    def _on_conflict(self, query, names: list[str]):
+        """The upsert's conflict clause: every written column but the key and created_at is replaced."""
         keep = [self.fields[n] for n in names if n not in self.key and n != "created_at"]
-        query = self.model.insert(values)
         if not self.dialect.upsert_conflict_target:
             return query.on_conflict(preserve=keep)
         query = query.on_conflict(conflict_target=[self.fields[k] for k in self.key], preserve=keep)
         return query.returning() if self.dialect.returning_on_insert else query
+
+    def _bulk_upsert(self, names: list[str], order: list[int], params: list[tuple]) -> int:
+        """PostgreSQL, a big batch: INSERT ... SELECT from the rows as one JSON parameter, with the VALUES
+        upsert's conflict clause (targets/sql/bulk.py); returns how many rows (a prefix) it wrote."""
+        written = [names[i] for i in order]
+        sql, _ = self._statement(("bulk upsert", *written), lambda: self._bulk_query(written))
+        return bulk.json_upsert(self.db, sql, params)
+
+    def _bulk_query(self, names: list[str]):
+        import peewee as pw
+
+        types = [self.types.get(n) or ("text" if n == self.hash_column else "datetime") for n in names]
+        rows = pw.SQL(f"SELECT {bulk.select_list(types)} FROM {bulk.SOURCE} AS r")
+        return self._on_conflict(self.model.insert_from(rows, [self.fields[n] for n in names]), names)
 
     def _statement(self, what: tuple, build) -> tuple[str, list[int]]:
         """Generated SQL, once per statement shape: peewee's builder costs ~1 ms, a sync writes per file."""
@@ -429,7 +451,12 @@ def bulk_insert(db, model, names: list[str], rows: Sequence[tuple]) -> None:
         sql, params = query.sql()
         found = cache[tuple(names)] = (sql, [int(p[3:-2]) for p in params])
     sql, order = found
-    executemany(db, sql, [tuple(row[i] for i in order) for row in rows])
+    params = [tuple(row[i] for i in order) for row in rows]
+    if bulk.usable(db, len(params), bulk.COPY_MIN):
+        fields = model._meta.fields
+        params = params[bulk.copy_insert(db, model._meta.table_name, [fields[names[i]].column_name for i in order],
+                                         params):]
+    executemany(db, sql, params)
 
 
 def executemany(db, sql: str, params: list[tuple]) -> None:
