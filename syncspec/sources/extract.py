@@ -89,6 +89,9 @@ def extract_batches(spec: Spec, path: Path, display: str, raw: bytes | None = No
     # link reference definitions resolve from anywhere in the file: pieces and reused sections carry them
     defs = link_definitions.NONE if b"]:" not in data else \
         link_definitions.of(data, None if spans is None else [(a, b) for a, b, _ in spans])
+    if spans is not None and defs is not None and len(defs.block) * 4 > (chunk or chunks.CHUNK_BYTES):
+        # every piece parses the definitions again: pieces at least 4x their size keep that to a quarter
+        spans = list(pieces(data, level, len(defs.block) * 4))
     keep = defs is not None and reusable(spec, level)
     key = defs.key if defs is not None else b""
     strategy = spec.strategies[0]
@@ -148,7 +151,10 @@ def _reusing(spec: Spec, path: Path, display: str, data: bytes, skip: int, level
     line = 1
     kind = spec.strategies[0].kind
     old = previous.sections or []
-    for what, a, b in plan_reuse(data, level, old, defs.key):
+    plan = plan_reuse(data, level, old, defs.key)
+    if len(defs.block) * sum(what == "parse" for what, _, _ in plan) > len(data):
+        return False               # each range parses the definitions again: the whole file is less work
+    for what, a, b in plan:
         if what == "reuse":
             at = sum(p[2] for p in old[:a])
             entries = []

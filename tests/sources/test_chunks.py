@@ -197,3 +197,15 @@ def test_any_ledger_with_definitions_in_pieces_gives_the_same_records(tmp_path_f
     path = tmp_path_factory.mktemp("chunks") / "doc.md"
     pieces, _ = _pieces(path, data, chunk)
     assert [(r.line, r.data) for r in pieces] == [(r.line, r.data) for r in _whole(path, data)]
+
+
+def test_a_file_of_many_definitions_is_not_parsed_again_per_piece(tmp_path):
+    """Hostile input: 20,000 definitions and 2,000 sections, cut at every heading (chunk=1). Each piece
+    sees the definitions; the pieces grow so the definitions are parsed a few times, not 2,000 times."""
+    defs = "".join(f"[r{i}]: /u/{i}\n" for i in range(20_000))
+    text = "# L\n\n" + "".join(f"## X-{i} see [a][r{i}]\n\nbody\n\n" for i in range(2_000)) + defs
+    data = text.encode()
+    pieces, n = _pieces(tmp_path / "doc.md", data, chunk=1)
+    assert [r.data for r in pieces] == [r.data for r in _whole(tmp_path / "doc.md", data)]
+    assert n < 10, n
+    assert pieces[5].data["links"] == ["/u/5"]

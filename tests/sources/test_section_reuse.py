@@ -193,3 +193,19 @@ def test_a_file_with_definitions_parses_one_edited_section(make_ws, tmp_path):
     result = _sync(root)
     assert result.updated == 2          # X-33 back, X-35's link: the file was parsed whole
     _check_against_a_whole_parse(root, tmp_path)
+
+
+def test_many_edited_sections_with_many_definitions_parse_the_file_once(make_ws, tmp_path):
+    """Each range parsed alone reads the file's definitions again: with many ranges and many definitions
+    the whole file is parsed instead (less work), with the same result."""
+    defs = "".join(f"[d{n}]: /doc/{n}\n" for n in range(3000))
+    ledger = "# L\n\n" + "".join(f"## X-{n} see [doc][d{n}]\n\nBody.\n\n" for n in range(300)) + defs
+    root = make_ws({"specs/t.yaml": SPEC, "docs/a.md": ledger})
+    _sync(root)
+    edited = ledger
+    for n in range(0, 300, 3):
+        edited = edited.replace(f"## X-{n} see [doc][d{n}]\n\nBody.", f"## X-{n} see [doc][d{n}]\n\nNew.")
+    (root / "docs" / "a.md").write_text(edited)
+    result = _sync(root)
+    assert (result.updated, result.changes[0].strategies) == (100, {"sections": 300})
+    _check_against_a_whole_parse(root, tmp_path)
