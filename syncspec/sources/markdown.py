@@ -19,6 +19,8 @@ from typing import Any
 
 import pyromark
 
+from .prescan import blank_plain_paragraphs
+
 OPTIONS = (pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_TASKLISTS
            | pyromark.Options.ENABLE_STRIKETHROUGH)
 _FENCE_RE = re.compile(r"---[ \t]*\r?\n")
@@ -131,6 +133,7 @@ def parse(text: str) -> MarkdownDoc:
         to_bytes = len(head[:yaml_start].encode("utf-8"))
         front = (to_bytes, to_bytes + len(head[yaml_start:yaml_end].encode("utf-8")))
         opaque.append((0, len(head.encode("utf-8"))))
+    text = blank_plain_paragraphs(text)   # top-level paragraphs give nothing: fewer events (issue 16)
     heading_parts: list[str] | None = None
     heading_links: list[str] | None = None
     table: Table | None = None
