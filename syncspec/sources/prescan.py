@@ -40,21 +40,26 @@ from __future__ import annotations
 
 import re
 
-# after optional indentation: what could open a block or end a paragraph (or is a blank line)
-_STOP = (r"(?![ \t]*+(?=[#`~<>|*+\-_=0-9\r\n]|\Z)"
-         r"(?:\r?(?:\n|\Z)"                       # a blank line: the paragraph ends before it
-         r"|\#{1,6}(?:[ \t\r]|$)|```|~~~|[<>|]"   # ATX heading, fence, HTML, block quote, table
-         r"|[*+-](?:[ \t\r]|$)"                    # bullet
-         r"|[0-9]{1,9}[.)](?:[ \t\r]|$)"           # ordered list item
-         r"|[*_-][ \t]*[*_-][ \t]*[*_-]"           # thematic break (and more: '***x' is refused too)
-         r"|[-=]+[ \t]*\r?$))")                    # setext underline
-_LINE = r"[^\n\r|>]*+\r?"
-_BODY = (r"(?P<run>(?![ \t\r\n\[\ufeff])" + _STOP + _LINE
-         + r"(?:\n" + _STOP + _LINE + r")*+)"
-         r"(?=\n[ \t]*\r?(?:\n|\Z)|\Z)")
-_RUN = re.compile(r"\n[ \t]*\r?\n" + _BODY, re.M)    # the literal "\n" lets re skip ahead fast
-_FIRST = re.compile(_BODY, re.M)
-# a line that no block reaches past a blank line from: ATX heading, fence line (column 0)
+# how a line of a run may start: not with anything that could open a block or end a paragraph -- ATX
+# heading, fence, HTML, block quote, table, bullet, ordered list marker (digits then '.' or ')'),
+# thematic break, setext underline, blank line -- and in the first line not with '[' (a link
+# reference definition) nor indented; '**' and '__' are let through (bold, never a marker or break)
+_FIRST_START = r"(?:[^#`~<>|*+\-_=0-9\[ \t\r\n\ufeff]|\*\*[^* \t\r\n]|__[^_ \t\r\n]|[0-9]++(?![.)]))"
+_NEXT_START = r"[ \t]*+(?:[^#`~<>|*+\-_=0-9 \t\r\n\ufeff]|\*\*[^* \t\r\n]|__[^_ \t\r\n]|[0-9]++(?![.)]))"
+_REST = r"[^\n\r|>]*+\r?"          # no '|', no '>', no CR but a CRLF's
+
+
+def _groups(rest: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    run = _FIRST_START + rest + r"(?:\n" + _NEXT_START + rest + r")*+(?=\n[ \t]*\r?(?:\n|\Z)|\Z)"
+    group = run + r"(?:(?:\n[ \t]*\r?)+\n" + run + r")*+"    # runs apart by blank lines only
+    # the literal "\n" in front lets re skip ahead fast
+    return re.compile(r"\n[ \t]*\r?\n(" + group + ")"), re.compile(group)
+
+
+_GROUP, _FIRST = _groups(_REST)
+# the same with any line content: scans faster; a group it finds with '|', '>' or '\r' is scanned again
+_LOOSE_GROUP, _LOOSE_FIRST = _groups(r".*+")
+# a line no block reaches past a blank line from: ATX heading, fence line (column 0)
 _CLOSED = re.compile(r"(?:\#{1,6}(?:[ \t][^|\r\n]*)?|`{3,}[^`\r\n]*|~{3,}[^\r\n]*)\r?")
 
 
@@ -71,34 +76,50 @@ def _after_closed_line(text: str, start: int) -> bool:
     return False
 
 
+def _spans(text: str) -> list[tuple[int, int]]:
+    """Where the groups of plain runs are: (start, end) character offsets."""
+    cr = "\r" in text
+    m = _LOOSE_FIRST.match(text)
+    loose = [(0, m.end())] if m is not None else []
+    loose += [m.span(1) for m in _LOOSE_GROUP.finditer(text, loose[0][1] if loose else 0)]
+    find = text.find
+    spans = []
+    for start, end in loose:
+        if find("|", start, end) < 0 and find(">", start, end) < 0 and not (cr and find("\r", start, end) >= 0):
+            spans.append((start, end))
+            continue
+        # again, strictly, within the loose group (it starts after a blank line, and ends before one)
+        m = _FIRST.match(text, start, end)
+        pos = start
+        if m is not None:
+            spans.append((start, m.end()))
+            pos = m.end()
+        spans += [m.span(1) for m in _GROUP.finditer(text, pos, end)]
+    return spans
+
+
 def blank_plain_paragraphs(text: str) -> str:
     """``text`` with its plain top-level paragraphs overwritten (same UTF-8 length, same block structure)."""
-    if "\n" not in text:
+    spans = _spans(text)
+    if not spans:
         return text
     ascii_only = text.isascii()
     pieces: list[str] = []
     pos = 0             # text[:pos] is in pieces
-    start = end = -1    # the group of runs (separated by blank lines only) being collected
-    m = _FIRST.match(text)
-    spans = [m.span("run")] if m is not None else []
-    spans += [m.span("run") for m in _RUN.finditer(text)]
-    for s, e in spans:
-        if start >= 0 and not text[end:s].strip(" \t\r\n"):
-            end = e          # only blank lines between: one group
-            continue
-        if start >= 0:
-            pieces.append(text[pos:start])
-            pieces.append(_fill(text, start, end, ascii_only))
-            pos = end
-        start, end = s, e
-    if start < 0:
-        return text
-    pieces.append(text[pos:start])
-    pieces.append(_fill(text, start, end, ascii_only))
-    pieces.append(text[end:])
+    rfind = text.rfind
+    for start, end in spans:
+        pieces.append(text[pos:start])
+        n = end - start if ascii_only else len(text[start:end].encode("utf-8"))
+        # the line before the blank line before the run: a heading or a fence line lets spaces in
+        line_end = start - 2 if text[start - 2:start] == "\n\n" else -1
+        first = text[rfind("\n", 0, line_end) + 1] if line_end > 0 else ""
+        if first == "#" or first == "`" or first == "~":
+            closed = _CLOSED.fullmatch(text, rfind("\n", 0, line_end) + 1, line_end) is not None
+        elif first and first not in " \t\r\n":
+            closed = False
+        else:
+            closed = _after_closed_line(text, start)
+        pieces.append((" " if closed else "a") * n)
+        pos = end
+    pieces.append(text[pos:])
     return "".join(pieces)
-
-
-def _fill(text: str, start: int, end: int, ascii_only: bool) -> str:
-    n = end - start if ascii_only else len(text[start:end].encode("utf-8"))
-    return (" " if _after_closed_line(text, start) else "a") * n

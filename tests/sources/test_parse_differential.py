@@ -271,6 +271,7 @@ EXAMPLES = [
     "> q\n\npara\n\n> r\n",
     "## H\n\npara\n\n- a\n\npara 2\n\n- b\n",
     "x\n\na | b\n--|--\n",                # a table without a leading pipe
+    "x | y\n:-|-:\n", "para\n+ item\n\n- [ref]\n\n[ref]: /u\n",
     "***\n    code\n", "## H\n\npara\n***\n    code\n",   # after a thematic break: indented code
     "- a\n#tag\n\npara\n\n  more\n",       # '#tag' is a lazy line of the item, not a heading: a's
     "[ref]: /u\n\n- [ref]\n",
@@ -278,7 +279,7 @@ EXAMPLES = [
 
 
 @given(documents())
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_parse_agrees_with_the_full_walk(text):
     _same(text)
 
