@@ -34,6 +34,12 @@ cannot continue over blank lines (a list would take in the list after it, an
 item's range would grow). So spaces are used only at the start of the text or
 when the last non-blank line before the run is an ATX heading or a fence line
 in column 0 (a heading or a fence's first or last line, or a line inside one).
+A one-line paragraph that would become a's is left as it is: it would make
+as many events as before, and the pre-scan has a cost per paragraph.
+
+Speed: the regexes start with a literal newline (re skips ahead to it) and
+first read line content as ``.*``; only a group holding ``|``, ``>`` or a lone
+CR is read again with the strict line pattern.
 """
 
 from __future__ import annotations
@@ -59,6 +65,7 @@ def _groups(rest: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
 _GROUP, _FIRST = _groups(_REST)
 # the same with any line content: scans faster; a group it finds with '|', '>' or '\r' is scanned again
 _LOOSE_GROUP, _LOOSE_FIRST = _groups(r".*+")
+_LONE_CR = re.compile(r"\r(?!\n)")
 # a line no block reaches past a blank line from: ATX heading, fence line (column 0)
 _CLOSED = re.compile(r"(?:\#{1,6}(?:[ \t][^|\r\n]*)?|`{3,}[^`\r\n]*|~{3,}[^\r\n]*)\r?")
 
@@ -76,50 +83,53 @@ def _after_closed_line(text: str, start: int) -> bool:
     return False
 
 
-def _spans(text: str) -> list[tuple[int, int]]:
-    """Where the groups of plain runs are: (start, end) character offsets."""
-    cr = "\r" in text
-    m = _LOOSE_FIRST.match(text)
-    loose = [(0, m.end())] if m is not None else []
-    loose += [m.span(1) for m in _LOOSE_GROUP.finditer(text, loose[0][1] if loose else 0)]
-    find = text.find
+def _strict(text: str, start: int, end: int) -> list[tuple[int, int, int]]:
+    """The strict groups within a loose one (which starts after a blank line and ends before one)."""
+    m = _FIRST.match(text, start, end)
     spans = []
-    for start, end in loose:
-        if find("|", start, end) < 0 and find(">", start, end) < 0 and not (cr and find("\r", start, end) >= 0):
-            spans.append((start, end))
-            continue
-        # again, strictly, within the loose group (it starts after a blank line, and ends before one)
-        m = _FIRST.match(text, start, end)
-        pos = start
-        if m is not None:
-            spans.append((start, m.end()))
-            pos = m.end()
-        spans += [m.span(1) for m in _GROUP.finditer(text, pos, end)]
+    pos = start
+    if m is not None:
+        spans.append((start - 1 if start else -1, start, m.end()))
+        pos = m.end()
+    spans += [(m.start(), *m.span(1)) for m in _GROUP.finditer(text, pos, end)]
     return spans
 
 
 def blank_plain_paragraphs(text: str) -> str:
     """``text`` with its plain top-level paragraphs overwritten (same UTF-8 length, same block structure)."""
-    spans = _spans(text)
-    if not spans:
+    m = _LOOSE_FIRST.match(text)
+    matches: list = [(-1, 0, m.end())] if m is not None else []
+    matches += _LOOSE_GROUP.finditer(text, m.end() if m is not None else 0)
+    if not matches:
         return text
+    cr = "\r" in text and _LONE_CR.search(text) is not None   # a CRLF's CR is read right by the loose regex
     ascii_only = text.isascii()
+    find = text.find
+    rfind = text.rfind
     pieces: list[str] = []
     pos = 0             # text[:pos] is in pieces
-    rfind = text.rfind
-    for start, end in spans:
-        pieces.append(text[pos:start])
-        n = end - start if ascii_only else len(text[start:end].encode("utf-8"))
-        # the line before the blank line before the run: a heading or a fence line lets spaces in
-        line_end = start - 2 if text[start - 2:start] == "\n\n" else -1
-        first = text[rfind("\n", 0, line_end) + 1] if line_end > 0 else ""
-        if first == "#" or first == "`" or first == "~":
-            closed = _CLOSED.fullmatch(text, rfind("\n", 0, line_end) + 1, line_end) is not None
-        elif first and first not in " \t\r\n":
-            closed = False
+    for m in matches:
+        line_end, start, end = m if m.__class__ is tuple else (m.start(), *m.span(1))
+        if find("|", start, end) < 0 and find(">", start, end) < 0 and not (cr and find("\r", start, end) >= 0):
+            groups = [(line_end, start, end)]
         else:
-            closed = _after_closed_line(text, start)
-        pieces.append((" " if closed else "a") * n)
-        pos = end
+            groups = _strict(text, start, end)
+        for line_end, start, end in groups:
+            # the line before the blank line before the group: a heading or a fence line lets spaces in
+            line_start = rfind("\n", 0, line_end) + 1 if line_end > 0 else line_end
+            first = text[line_start] if line_start < line_end else ""
+            if first == "#" or first == "`" or first == "~":
+                closed = _CLOSED.fullmatch(text, line_start, line_end) is not None
+            elif first and first not in " \t\r":
+                closed = False
+            else:
+                closed = _after_closed_line(text, start)
+            if not closed and find("\n", start, end) < 0:
+                continue     # one line of a's: as many events as the paragraph had, or nearly
+            pieces.append(text[pos:start])
+            pieces.append((" " if closed else "a") * (end - start if ascii_only else len(text[start:end].encode("utf-8"))))
+            pos = end
+    if not pieces:
+        return text
     pieces.append(text[pos:])
     return "".join(pieces)
