@@ -34,8 +34,9 @@ cannot continue over blank lines (a list would take in the list after it, an
 item's range would grow). So spaces are used only at the start of the text or
 when the last non-blank line before the run is an ATX heading or a fence line
 in column 0 (a heading or a fence's first or last line, or a line inside one).
-A one-line paragraph that would become a's is left as it is: it would make
-as many events as before, and the pre-scan has a cost per paragraph.
+A paragraph of one line (and a group whose first paragraph is one line) is
+left as it is: it makes a few events at most, less than what the pre-scan
+costs per group.
 
 Speed: the regexes start with a literal newline (re skips ahead to it) and
 first read line content as ``.*``; only a group holding ``|``, ``>`` or a lone
@@ -59,7 +60,9 @@ def _groups(rest: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     run = _FIRST_START + rest + r"(?:\n" + _NEXT_START + rest + r")*+(?=\n[ \t]*\r?(?:\n|\Z)|\Z)"
     group = run + r"(?:(?:\n[ \t]*\r?)+\n" + run + r")*+"    # runs apart by blank lines only
     # the literal "\n" in front lets re skip ahead fast
-    return re.compile(r"\n[ \t]*\r?\n(" + group + ")"), re.compile(group)
+    # a group of one line is not worth its cost (a few events at most): the next line must not be blank
+    two = r"(?=.*+\n[ \t]*+[^ \t\r\n])"
+    return re.compile(r"\n[ \t]*\r?\n" + two + "(" + group + ")"), re.compile(two + group)
 
 
 _GROUP, _FIRST = _groups(_REST)
@@ -125,7 +128,7 @@ def blank_plain_paragraphs(text: str) -> str:
             else:
                 closed = _after_closed_line(text, start)
             if not closed and find("\n", start, end) < 0:
-                continue     # one line of a's: as many events as the paragraph had, or nearly
+                continue     # one line of a's: as many events as the paragraph had (strict groups)
             pieces.append(text[pos:start])
             pieces.append((" " if closed else "a") * (end - start if ascii_only else len(text[start:end].encode("utf-8"))))
             pos = end

@@ -274,8 +274,10 @@ EXAMPLES = [
     "x | y\n:-|-:\n", "para\n+ item\n\n- [ref]\n\n[ref]: /u\n",
     "***\n    code\n", "## H\n\npara\n***\n    code\n",   # after a thematic break: indented code
     "- a\n#tag\n\npara\n\n  more\n",       # '#tag' is a lazy line of the item, not a heading: a's
-    "[ref]: /u\n\n- [ref]\n",
+    "[ref]: /u\n\n- [ref]\n", "[ref]: /u\nmore\n\n- [ref]\n", "para\r- item\nmore\n",
 ]
+# a group of one line is left alone: each example again with its paragraphs of two lines
+EXAMPLES += [e.replace("para", "para\nline two") for e in EXAMPLES if "para" in e]
 
 
 @given(documents())
@@ -299,7 +301,9 @@ def test_the_repository_markdown_agrees():
 
 
 def test_plain_paragraphs_are_blanked():
-    text = "## H\n\n**Status**: x\n\n- a\n\nafter\na list\n\n- b\n\none line\n\n### N\n\nnotes\n"
-    assert blank_plain_paragraphs(text) == (   # a one-line paragraph of a's would save nothing: left
-        "## H\n\n" + " " * len("**Status**: x") + "\n\n- a\n\n" + "a" * len("after\na list") + "\n\n- b\n\none line\n\n### N\n\n"
-        + " " * len("notes") + "\n")
+    text = ("## H\n\n**Status**: x\n**Owner**: y\n\n- a\n\nafter\na list\n\n- b\n\none line\n\n### N\n\nnotes\n\n"
+            "```\n# c\n```\n\nmore\nnotes\n")
+    assert blank_plain_paragraphs(text) == (   # a paragraph of one line is not worth it: left
+        "## H\n\n" + " " * len("**Status**: x\n**Owner**: y") + "\n\n- a\n\n" + "a" * len("after\na list")
+        + "\n\n- b\n\none line\n\n### N\n\nnotes\n\n```\n# c\n```\n\n" + " " * len("more\nnotes") + "\n")
+    assert parse(text) == parse_reference(text)
