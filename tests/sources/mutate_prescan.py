@@ -1,4 +1,10 @@
 """Source-level mutants of syncspec/sources/prescan.py: each that changes results must fail the differential test.
+
+Not collected by pytest (a check of the test, run by hand after changing the pre-scan or the test):
+    .venv/bin/python tests/sources/mutate_prescan.py 600 ex   # the suite's test: examples + 600 generated
+    .venv/bin/python tests/sources/mutate_prescan.py 3000      # generated documents only
+"(safe)" mutants and "bom first" (pulldown-cmark reads a BOM as text) change nothing: NOT CAUGHT is right.
+"""
 import sys; sys.path.insert(0, "tests/sources")
 import syncspec.sources.prescan as P
 import syncspec.sources.markdown as M
