@@ -275,6 +275,7 @@ EXAMPLES = [
     "***\n    code\n", "## H\n\npara\n***\n    code\n",   # after a thematic break: indented code
     "- a\n#tag\n\npara\n\n  more\n",       # '#tag' is a lazy line of the item, not a heading: a's
     "[ref]: /u\n\n- [ref]\n", "[ref]: /u\nmore\n\n- [ref]\n", "para\r- item\nmore\n",
+    "para\n1. item\n", "para\n1) item\n\n2025 was\na year\n",   # an ordered list from 1 interrupts a paragraph
 ]
 # a group of one line is left alone: each example again with its paragraphs of two lines
 EXAMPLES += [e.replace("para", "para\nline two") for e in EXAMPLES if "para" in e]
