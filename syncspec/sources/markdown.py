@@ -19,6 +19,8 @@ from typing import Any
 
 import pyromark
 
+from .prescan import blank_plain_paragraphs
+
 OPTIONS = (pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_TASKLISTS
            | pyromark.Options.ENABLE_STRIKETHROUGH)
 _FENCE_RE = re.compile(r"---[ \t]*\r?\n")
@@ -131,136 +133,159 @@ def parse(text: str) -> MarkdownDoc:
         to_bytes = len(head[:yaml_start].encode("utf-8"))
         front = (to_bytes, to_bytes + len(head[yaml_start:yaml_end].encode("utf-8")))
         opaque.append((0, len(head.encode("utf-8"))))
+    text = blank_plain_paragraphs(text)   # top-level paragraphs give nothing: fewer events (issue 16)
+    _walk(text, headings, tables, opaque, items)
+    return MarkdownDoc(headings, tables, opaque, front, items)
+
+
+def _walk(text: str, headings: list[Heading], tables: list[Table], opaque: list[tuple[int, int]],
+          items: list[Item]) -> None:
+    """Walk pyromark's events once, appending to the lists given.
+
+    Text goes to ``sink``: the open heading's parts, else the open cell's, else
+    the innermost open item's (not inside a code block), else nowhere; it is
+    recomputed only when one of those opens or closes. Events are told apart
+    with as few dict lookups as the common ones allow (text, starts, ends).
+    """
     heading_parts: list[str] | None = None
     heading_links: list[str] | None = None
     table: Table | None = None
     cells: list[Cell] | None = None
     cell: Cell | None = None
+    cell_parts: list[str] = []
     row_start = 0
-    lists = 0                       # open lists
-    open_items: list[int] = []      # indexes into items
-    parts: dict[int, list[str]] = {}
+    lists = 0                           # open lists
+    open_items: list[Item] = []         # the open items, innermost last
+    open_parts: list[list[str]] = []    # and their text so far
+    parent = -1                         # index in items of the innermost open item
     in_code = False
-    closers: list[str] = []         # per open link: "]" for a shortcut reference, else ""
-
-    encoded: list[bytes] = []
-
-    def text_bytes() -> bytes:   # only task marks need the bytes: encode once, on the first
-        if not encoded:
-            encoded.append(text.encode("utf-8"))
-        return encoded[0]
-
-    def add(value: str) -> None:
-        if heading_parts is not None:
-            heading_parts.append(value)
-        elif cell is not None:
-            cell.text += value
-        elif open_items and not in_code:
-            parts[open_items[-1]].append(value)
+    closers: list[str] = []             # per open link: "]" for a shortcut reference, else ""
+    sink: list[str] | None = None
+    encoded = b""                       # only task marks need the bytes: encoded on the first
 
     events: Iterable[tuple[Any, Any]] = pyromark.events_with_range(text, options=OPTIONS)
     for event, rng in events:
-        if type(event) is dict:
-            if "Text" in event or "Code" in event:
-                value = event.get("Text") or event.get("Code") or ""
-                if heading_parts is not None:
-                    heading_parts.append(value)
-                elif cell is not None:
-                    cell.text += value
-                elif open_items and not in_code:
-                    parts[open_items[-1]].append(value)
-                continue
-            start = event.get("Start")
-            if start is not None:
-                if type(start) is dict:
-                    if "Heading" in start:
-                        heading_parts = []
-                        heading_links = None
-                    elif "CodeBlock" in start:
-                        opaque.append((rng["start"], rng["end"]))
-                        in_code = True
-                    elif "Table" in start:
-                        table = Table(rng["start"], rng["end"], headings[-1] if headings else None, [], [])
-                    elif "List" in start:
-                        lists += 1
-                    elif "Link" in start:
-                        link = start["Link"]
-                        shortcut = link["link_type"] == "Shortcut"
-                        closers.append("]" if shortcut else "")
-                        if shortcut:
-                            add("[")
-                        if heading_parts is not None:
-                            heading_links = (heading_links or []) + [link["dest_url"]]
-                        elif cell is not None:
-                            cell.links.append(link["dest_url"])
-                        elif open_items and not in_code:
-                            item = items[open_items[-1]]
-                            item.links = (item.links or []) + [link["dest_url"]]
+        if event.__class__ is str:          # SoftBreak, HardBreak, Rule
+            if sink is not None and event != "Rule":
+                sink.append(" ")
+            continue
+        value = event.get("Text")
+        if value is not None:
+            if sink is not None:
+                sink.append(value)
+            continue
+        start = event.get("Start")
+        if start is not None:
+            if start.__class__ is str:
+                if start == "Item":
+                    item = Item(rng["start"], rng["end"], lists, parent)
+                    parent = len(items)
+                    items.append(item)
+                    open_items.append(item)
+                    open_parts.append([])
+                    if heading_parts is None and cell is None and not in_code:
+                        sink = open_parts[-1]
                 elif start == "HtmlBlock":
                     opaque.append((rng["start"], rng["end"]))
-                elif start == "Item":
-                    open_items.append(len(items))
-                    parts[len(items)] = []
-                    items.append(Item(rng["start"], rng["end"], lists, open_items[-2] if len(open_items) > 1 else -1))
                 elif table is not None:
-                    if start == "TableHead" or start == "TableRow":
+                    if start == "TableCell":
+                        cell = Cell("", [], rng["start"], rng["end"])
+                        cell_parts = []
+                        if heading_parts is None:
+                            sink = cell_parts
+                    elif start == "TableHead" or start == "TableRow":
                         cells = []
                         row_start = rng["start"]
-                    elif start == "TableCell":
-                        cell = Cell("", [], rng["start"], rng["end"])
-                continue
-            end = event.get("End")
-            if end is not None:
-                if type(end) is dict:
-                    if "Heading" in end and heading_parts is not None:
-                        headings.append(Heading(_LEVELS[end["Heading"]], "".join(heading_parts).strip(),
-                                                rng["start"], rng["end"], heading_links))
-                        heading_parts = None
-                    elif "List" in end:
-                        lists -= 1
+            elif "Heading" in start:
+                sink = heading_parts = []
+                heading_links = None
+            elif "List" in start:
+                lists += 1
+            elif "Link" in start:
+                link = start["Link"]
+                shortcut = link["link_type"] == "Shortcut"
+                closers.append("]" if shortcut else "")
+                if shortcut and sink is not None:
+                    sink.append("[")
+                if heading_parts is not None:
+                    heading_links = (heading_links or []) + [link["dest_url"]]
+                elif cell is not None:
+                    cell.links.append(link["dest_url"])
+                elif open_items and not in_code:
+                    item = open_items[-1]
+                    item.links = (item.links or []) + [link["dest_url"]]
+            elif "CodeBlock" in start:
+                opaque.append((rng["start"], rng["end"]))
+                in_code = True
+                if heading_parts is None and cell is None:
+                    sink = None
+            elif "Table" in start:
+                table = Table(rng["start"], rng["end"], headings[-1] if headings else None, [], [])
+            continue
+        end = event.get("End")
+        if end is not None:
+            if end.__class__ is str:
+                if end == "Item":
+                    if open_items:
+                        item = open_items.pop()
+                        item.text = " ".join("".join(open_parts.pop()).split())
+                        parent = item.parent
+                        if heading_parts is None and cell is None:
+                            sink = open_parts[-1] if open_parts and not in_code else None
                 elif end == "CodeBlock":
                     in_code = False
-                elif not (open_items or closers or table is not None):
-                    pass   # the common case: a paragraph or emphasis outside lists, links and tables
+                    if heading_parts is None and cell is None and open_parts:
+                        sink = open_parts[-1]
                 elif end == "Link":
                     closer = closers.pop() if closers else ""
-                    if closer:
-                        add(closer)
-                elif end == "Item" and open_items:
-                    index = open_items.pop()
-                    items[index].text = " ".join("".join(parts.pop(index)).split())
-                elif end == "Paragraph" and open_items:
-                    parts[open_items[-1]].append(" ")
+                    if closer and sink is not None:
+                        sink.append(closer)
+                elif end == "Paragraph":
+                    if open_parts:
+                        open_parts[-1].append(" ")
                 elif table is not None:
-                    if end == "TableCell" and cells is not None and cell is not None:
-                        cell.text = cell.text.strip()
-                        cells.append(cell)
-                        cell = None
-                    elif end == "TableHead" and cells is not None:
-                        table.header = cells
-                        cells = None
-                    elif end == "TableRow" and cells is not None:
-                        table.rows.append((row_start, rng["end"], cells))
-                        cells = None
+                    if end == "TableCell":
+                        if cells is not None and cell is not None:
+                            cell.text = "".join(cell_parts).strip()
+                            cells.append(cell)
+                            cell = None
+                            if heading_parts is None:
+                                sink = open_parts[-1] if open_parts and not in_code else None
+                    elif end == "TableRow":
+                        if cells is not None:
+                            table.rows.append((row_start, rng["end"], cells))
+                            cells = None
+                    elif end == "TableHead":
+                        if cells is not None:
+                            table.header = cells
+                            cells = None
                     elif end == "Table":
                         tables.append(table)
                         table = None
-                continue
-            marker = event.get("TaskListMarker")
-            if marker is not None:
-                if open_items:
-                    items[open_items[-1]].task = marker
-                    items[open_items[-1]].mark = text_bytes()[rng["start"] + 1:rng["end"] - 1].decode("utf-8")
-                continue
-            html = event.get("InlineHtml")
-            if html is not None and _BR_RE.match(html):
-                add(" ")   # "a<br>b" in a table cell is two lines, not the word "ab"
+            elif "Heading" in end:
+                if heading_parts is not None:
+                    headings.append(Heading(_LEVELS[end["Heading"]], "".join(heading_parts).strip(),
+                                            rng["start"], rng["end"], heading_links))
+                    heading_parts = None
+                    sink = (cell_parts if cell is not None
+                            else open_parts[-1] if open_parts and not in_code else None)
+            elif "List" in end:
+                lists -= 1
             continue
-        elif event == "SoftBreak" or event == "HardBreak":
-            if heading_parts is not None:
-                heading_parts.append(" ")
-            elif cell is not None:
-                cell.text += " "
-            elif open_items and not in_code:
-                parts[open_items[-1]].append(" ")
-    return MarkdownDoc(headings, tables, opaque, front, items)
+        value = event.get("Code")
+        if value is not None:
+            if sink is not None:
+                sink.append(value)
+            continue
+        marker = event.get("TaskListMarker")
+        if marker is not None:
+            if open_items:
+                if not encoded:
+                    encoded = text.encode("utf-8")
+                item = open_items[-1]
+                item.task = marker
+                item.mark = encoded[rng["start"] + 1:rng["end"] - 1].decode("utf-8")
+            continue
+        html = event.get("InlineHtml")
+        if html is not None and sink is not None and _BR_RE.match(html):
+            sink.append(" ")   # "a<br>b" in a table cell is two lines, not the word "ab"
