@@ -89,9 +89,11 @@ def extract_batches(spec: Spec, path: Path, display: str, raw: bytes | None = No
     # link reference definitions resolve from anywhere in the file: pieces and reused sections carry them
     defs = link_definitions.NONE if b"]:" not in data else \
         link_definitions.of(data, None if spans is None else [(a, b) for a, b, _ in spans])
-    if spans is not None and defs is not None and len(defs.block) > max(16 << 10, (chunk or chunks.CHUNK_BYTES) // 4):
-        # every piece parses the definitions again: pieces at least 4x their size keep that to a quarter
-        spans = list(pieces(data, level, len(defs.block) * 4))
+    if spans is not None and defs is not None and len(defs.block) > max(16 << 10, 2 * (chunk or chunks.CHUNK_BYTES)):
+        # every piece parses the definitions again: pieces at least half their size keep that within twice
+        # the file's size (hostile input: a file of a million definitions), where pieces of 1 MB each
+        # re-reading 50 MB of definitions would not end
+        spans = list(pieces(data, level, len(defs.block) // 2))
     keep = defs is not None and reusable(spec, level)
     key = defs.key if defs is not None else b""
     strategy = spec.strategies[0]
