@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from .ledger import key_json
 
-SPILL_AT = 200_000
+SPILL_AT = 100_000
 _CHUNK = 500
 
 
