@@ -387,9 +387,11 @@ class Ledger:
             gone = [p for p, *_ in parsed] + list(removed)
             for start in range(0, len(gone), 500):
                 F.delete().where((F.spec == spec) & F.path.in_(gone[start:start + 500])).execute()
-            for path, size, mtime_ns, ctime_ns, inode in touched:
-                F.update(size=size, mtime_ns=mtime_ns, ctime_ns=ctime_ns, inode=inode).where(
-                    (F.spec == spec) & (F.path == path)).execute()
+            from .targets.sql.table import bulk_update   # a checkout re-stamps thousands of files at once
+
+            bulk_update(self.db, F, ["size", "mtime_ns", "ctime_ns", "inode"], ["spec", "path"],
+                        [(size, mtime_ns, ctime_ns, inode, spec, path) for path, size, mtime_ns, ctime_ns, inode
+                         in touched])
         rows = [(spec, path, size, mtime_ns, sha, spec_hash, count, entries, ctime_ns, inode)
                 for path, size, mtime_ns, sha, count, entries, ctime_ns, inode in parsed]
         bulk_insert(self.db, F, ["spec", "path", "size", "mtime_ns", "sha256", "spec_hash", "entry_count",

@@ -459,6 +459,33 @@ def bulk_insert(db, model, names: list[str], rows: Sequence[tuple]) -> None:
     executemany(db, sql, params)
 
 
+def bulk_update(db, model, names: list[str], where: list[str], rows: Sequence[tuple]) -> None:
+    """``UPDATE model SET names... WHERE where... = ...`` for many rows (``names`` then ``where`` values in
+    each), one peewee-built statement through executemany: a statement built per row costs ~0.25 ms."""
+    import peewee as pw
+
+    if not rows:
+        return
+    cache = model.__dict__.get("_syncspec_updates")
+    if cache is None:
+        cache = {}
+        model._syncspec_updates = cache
+    found = cache.get((tuple(names), tuple(where)))
+    if found is None:
+        fields = model._meta.fields
+        n = len(names)
+        query = model.update({fields[c]: pw.Value(f"__p{i}__", converter=None) for i, c in enumerate(names)})
+        for j, c in enumerate(where):
+            query = query.where(fields[c] == pw.Value(f"__p{n + j}__", converter=None))
+        sql, params = query.sql()
+        found = cache[(tuple(names), tuple(where))] = (sql, [int(p[3:-2]) for p in params])
+    sql, order = found
+    cursor = db.cursor()
+    params = [tuple(row[i] for i in order) for row in rows]
+    for start in range(0, len(params), BATCH):
+        cursor.executemany(sql, params[start:start + BATCH])
+
+
 def executemany(db, sql: str, params: list[tuple]) -> None:
     """Run one statement for many parameter tuples, in batches, the fastest way per driver."""
     if not params:
