@@ -653,12 +653,7 @@ class RedisTarget(WithoutTransactions):      # socket timeouts bound every wait 
             return {}
         pipe = self.client.pipeline(transaction=False)
         for _, name in changed:
-            if layout.value == "hash":
-                pipe.hgetall(name)
-            elif layout.value == "set":
-                pipe.smembers(name)
-            else:
-                pipe.get(name)
+            _queue_read(pipe, layout.value, name)
         return {key: layout.cold(raw) for (key, _), raw in zip(changed, pipe.execute())}
 
     def delete(self, binding: Binding, keys: Sequence[Key]) -> None:
@@ -766,12 +761,7 @@ class RedisTarget(WithoutTransactions):      # socket timeouts bound every wait 
             chunk = found[i:i + BATCH]
             pipe = self.client.pipeline(transaction=False)
             for _, (_, name, _) in chunk:
-                if layout.value == "hash":
-                    pipe.hgetall(name)
-                elif layout.value == "set":
-                    pipe.smembers(name)
-                else:
-                    pipe.get(name)
+                _queue_read(pipe, layout.value, name)
             for (key, _), stored in zip(chunk, pipe.execute()):
                 decoded = layout.decode(stored)
                 if decoded is not None:
@@ -783,3 +773,13 @@ class RedisTarget(WithoutTransactions):      # socket timeouts bound every wait 
 
     def fetch(self, binding: Binding, keys: Sequence[Key]) -> dict[Key, dict[str, Any]]:
         return self._stored(binding, keys)
+
+
+def _queue_read(pipe: Any, value: str, name: str) -> None:
+    """Queue the read of one value key as its kind stores it (hash, set, or a string: JSON or text)."""
+    if value == "hash":
+        pipe.hgetall(name)
+    elif value == "set":
+        pipe.smembers(name)
+    else:
+        pipe.get(name)
