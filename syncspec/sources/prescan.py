@@ -66,9 +66,15 @@ def _groups(rest: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 _GROUP, _FIRST = _groups(_REST)
+# a run of two or more lines right under a column-0 ATX heading line (no blank line between): field
+# lines under entry headings look so; as a's it stays one paragraph (or, inside a fence or an HTML
+# block, literal lines that keep the block's range)
+_AFTER_HEADING = re.compile(r"(?:\A|\n)\#{1,6}(?:[ \t][^\r\n]*)?\r?\n(?=.*+\n[ \t]*+[^ \t\r\n])("
+                            + _FIRST_START + r".*+(?:\n" + _NEXT_START + r".*+)*+)(?=\n[ \t]*\r?(?:\n|\Z)|\Z)")
 # the same with any line content: scans faster; a group it finds with '|', '>' or '\r' is scanned again
 _LOOSE_GROUP, _LOOSE_FIRST = _groups(r".*+")
 _LONE_CR = re.compile(r"\r(?!\n)")
+_GROUP_SAFE = re.compile(_FIRST_START + _REST + r"(?:\n" + _NEXT_START + _REST + r")*+")   # a run, strictly
 # a line no block reaches past a blank line from: ATX heading, fence line (column 0)
 _CLOSED = re.compile(r"(?:\#{1,6}(?:[ \t][^|\r\n]*)?|`{3,}[^`\r\n]*|~{3,}[^\r\n]*)\r?")
 
@@ -103,14 +109,18 @@ def blank_plain_paragraphs(text: str) -> str:
     m = _LOOSE_FIRST.match(text)
     matches: list = [(-1, 0, m.end())] if m is not None else []
     matches += _LOOSE_GROUP.finditer(text, m.end() if m is not None else 0)
-    if not matches:
+    under = [h.span(1) for h in _AFTER_HEADING.finditer(text)]
+    if under:               # their lines may hold nothing the strict pattern refuses: else left alone
+        under = [(a, b) for a, b in under if _GROUP_SAFE.fullmatch(text, a, b) is not None]
+    if not matches and not under:
         return text
     cr = "\r" in text and _LONE_CR.search(text) is not None   # a CRLF's CR is read right by the loose regex
     ascii_only = text.isascii()
     find = text.find
     rfind = text.rfind
-    pieces: list[str] = []
-    pos = 0             # text[:pos] is in pieces
+    # (start, end, spaces?): a run under a heading becomes a's, not spaces: the "heading" may be a line
+    # inside an HTML block of kind 6 or 7, which a blank line would end early
+    spans: list[tuple[int, int, bool]] = [(a, b, False) for a, b in under]
     for m in matches:
         line_end, start, end = m if m.__class__ is tuple else (m.start(), *m.span(1))
         if find("|", start, end) < 0 and find(">", start, end) < 0 and not (cr and find("\r", start, end) >= 0):
@@ -129,10 +139,18 @@ def blank_plain_paragraphs(text: str) -> str:
                 closed = _after_closed_line(text, start)
             if not closed and find("\n", start, end) < 0:
                 continue     # one line of a's: as many events as the paragraph had (strict groups)
-            pieces.append(text[pos:start])
-            pieces.append((" " if closed else "a") * (end - start if ascii_only else len(text[start:end].encode("utf-8"))))
-            pos = end
-    if not pieces:
+            spans.append((start, end, closed))
+    if not spans:
         return text
+    # runs under headings never overlap the groups after blank lines (no blank line before them, and
+    # a group's runs never start with '#'): in text order, each is overwritten once
+    spans.sort()
+    pieces: list[str] = []
+    pos = 0             # text[:pos] is in pieces
+    for start, end, closed in spans:
+        pieces.append(text[pos:start])
+        pieces.append((" " if closed else "a") * (end - start if ascii_only else len(text[start:end].encode("utf-8"))))
+        pos = end
     pieces.append(text[pos:])
     return "".join(pieces)
+

@@ -308,3 +308,27 @@ def test_plain_paragraphs_are_blanked():
         "## H\n\n" + " " * len("**Status**: x\n**Owner**: y") + "\n\n- a\n\n" + "a" * len("after\na list")
         + "\n\n- b\n\none line\n\n### N\n\nnotes\n\n```\n# c\n```\n\n" + " " * len("more\nnotes") + "\n")
     assert parse(text) == parse_reference(text)
+
+
+UNDER_HEADINGS = [
+    "## PR-1: x\n**State**: ready\n**Owner**: a\n\n## PR-2: y\n**State**: done\n**Owner**: b\n",
+    "<div>\n## H\nline one\nline two\n\n## After\n", "```\n## H\nline one\nline two\n\n```\n",
+    "- item\n## H\nline one\nline two\n\n- b\n", "> q\n## H\nline one\nline two\n\n> r\n",
+    "## H\nline one\nline two\n---\n", "## H\nline one\nline two\n- item\n", "## H\nline one\n| a |\n\n",
+    "## H\nline one\nline > two\n\n", "## H\nline one\r\nline two\r\n\r\n", "## H\nl1\rl2\nl3\n\n",
+    "<!--\n## H\nline one\nline two\n\n-->\n", "## H\n[ref]: /u\nline two\n\n- [ref]\n",
+    "## H\nline one\n    indented\n\n", "## H\nline one é\nline two 😀\n\n## I\n",
+    "## H\nx | y\n:-|-:\n\n",                      # a table without a leading pipe
+    "<!--\n## H\nline one\nline two -->\n\n## After\n",  # the comment ends inside the run
+    "## H\nline one\rline two\nthree\n\n- a\n",       # a lone CR ends a line
+]
+
+
+@given(st.sampled_from(UNDER_HEADINGS), documents())
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_runs_right_under_headings_agree(under, around):
+    """Lines right under a heading line (no blank line between) are blanked too: as a's, whatever block
+    the heading line is really in."""
+    _same(under)
+    _same(around + "\n" + under)
+    _same(under + around)
