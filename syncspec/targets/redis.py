@@ -63,21 +63,14 @@ BATCH = 1000
 CLEAR_ON = ("removed", "changed", "expired")
 
 # Redis Cluster and these scripts. A Cluster runs a script on one node and lets it touch only keys of
-# one hash slot, declared in KEYS. A key's slot is CRC16 of its hash tag -- the text inside its first
-# {...} -- or of the whole name. So a key template with a hash tag, "{{pr:{id}}}:cold_state" (the key
-# {pr:PR-7}:cold_state), with hot keys and heartbeat tagged alike ("{{pr:{id}}}:hot_state"), puts all
-# of one entry's keys in one slot: a script or MULTI over one entry (an agent reading its cold state
-# and writing its hot state; one hot key + heartbeat pair of _HOT_CONFLICTS) stays slot-local.
-# The scripts below are NOT cluster-safe, whatever the templates: each call covers a batch of up to
-# 1000 entries (1000 slots) plus the binding's index hash (a slot of its own), and they pass key
-# names in ARGV, undeclared. On a Cluster (Redis 7) the call fails with "Script attempted to access
-# keys that do not hash to the same slot" or "... a non local key in a cluster node", and plain
-# commands (HGETALL of the index) with MOVED, since this target uses a plain client, not RedisCluster:
-# a TargetError, exit 2. A script stopped by such an error keeps the writes it made before it (Redis
-# does not roll a script back); the next run rewrites them idempotently -- and fails the same way.
-# A hash tag in the workspace prefix ("{app}:") puts every key of every binding in one slot, but the
-# URL must then name the node owning that slot and a reshard breaks it: not a supported setup.
-# Cluster support means RedisCluster, per-slot batches with declared KEYS and an index per slot.
+# one hash slot, declared in KEYS; each call below covers a batch of up to 1000 entries (1000 slots)
+# plus the binding's index hash, with key names in ARGV. So on a Cluster (found at open: INFO cluster)
+# the target uses RedisCluster and does what each script does with plain commands in per-node
+# pipelines instead (_scan_cluster, _upsert_cluster, _hot_cluster): not atomic per batch, but every
+# write is idempotent and ordered so that a batch cut anywhere converges on the next run. A key
+# template with a hash tag, "{{pr:{id}}}:cold_state" (the key {pr:PR-7}:cold_state), with hot keys and
+# heartbeat tagged alike, puts all of one entry's keys in one slot: an agent's own MULTI or script over
+# one entry (read its cold state, write its hot state) then works on a Cluster too.
 
 # One pass over a binding's index on the server: which entries' value keys are gone, and how many
 # live (present, not marked) entries there are. No data crosses the wire but the missing fields.
@@ -490,6 +483,7 @@ class RedisTarget(WithoutTransactions):      # socket timeouts bound every wait 
         self.url, self.prefix = split_prefix(url)
         self.label = _mask(self.url) + (f" (prefix {self.prefix})" if self.prefix else "")
         self.client: Any = None
+        self.cluster = False             # a Redis Cluster: RedisCluster, and plain commands for the scripts
         self._layouts: dict[str, _Layout] = {}
         self._fresh: dict[str, bool] = {}
 
@@ -505,6 +499,16 @@ class RedisTarget(WithoutTransactions):      # socket timeouts bound every wait 
                                            socket_timeout=30)
         try:
             self.client.ping()
+            if self.client.info("cluster").get("cluster_enabled"):
+                self._open_cluster()
+        except redis.exceptions.ResponseError as exc:
+            if "cluster mode" not in str(exc):
+                raise
+            self.client.close()
+            self.client = None
+            raise TargetUnavailable(problems=[Problem(
+                f"target {self.name!r} ({self.label}) is a Redis Cluster, which has database 0 only",
+                hint="end the URL with /0 (or no database), e.g. redis://host:7000/0")], target=self.label) from None
         except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
             # Unreachable before the run began (refused, no route, bad password): the target the run needs
             # is unavailable, exit 4, nothing written anywhere. Losing it later, mid-run, is a TargetError
@@ -518,6 +522,18 @@ class RedisTarget(WithoutTransactions):      # socket timeouts bound every wait 
                      f"`--only KIND_OR_NAME` (e.g. --only sql) syncs the others, and `enabled: false` "
                      f"on target {self.name!r} in syncspec.yaml leaves it out until named")],
                 target=self.label) from None
+
+    def _open_cluster(self) -> None:
+        """The URL names a node of a Redis Cluster: talk to the whole cluster (commands go to the node owning
+        each key's slot). syncspec's batch scripts touch keys of many slots, which a cluster refuses, so
+        here each one is plain commands in per-node pipelines instead (not atomic per batch; every write is
+        idempotent and ordered so an interrupted batch converges on the next run, as after a lost connection)."""
+        from redis.cluster import RedisCluster
+
+        self.client.close()
+        self.client = RedisCluster.from_url(self.url, decode_responses=True, socket_connect_timeout=5,
+                                            socket_timeout=30)
+        self.cluster = True
 
     def close(self) -> None:
         if self.client is not None:
@@ -574,8 +590,34 @@ class RedisTarget(WithoutTransactions):      # socket timeouts bound every wait 
     # -- rows -----------------------------------------------------------------
     def _scan(self, binding: Binding) -> tuple[int, set[str]]:
         """(live entries, index fields whose value key is gone), from one server-side pass."""
+        if self.cluster:
+            return self._scan_cluster(binding)
         live, missing = self.client.eval(_SCAN_INDEX, 1, self._layout(binding).index)
         return int(live), set(missing)
+
+    def _scan_cluster(self, binding: Binding) -> tuple[int, set[str]]:
+        """_SCAN_INDEX as plain commands: the index, then EXISTS of every live entry's key (per-node
+        pipelines of BATCH). An entry marked deleted is not live; one with nothing to store is."""
+        live, missing = 0, set()
+        todo = []
+        for field, raw in self.client.hgetall(self._layout(binding).index).items():
+            v = json.loads(raw)
+            if len(v) > 2 and v[2] is True:
+                continue
+            if len(v) > 3 and v[3] is True:
+                live += 1
+            else:
+                todo.append((field, v[1]))
+        for i in range(0, len(todo), BATCH):
+            pipe = self.client.pipeline(transaction=False)
+            for _, name in todo[i:i + BATCH]:
+                pipe.exists(name)
+            for (field, _), there in zip(todo[i:i + BATCH], pipe.execute()):
+                if there:
+                    live += 1
+                else:
+                    missing.add(field)
+        return live, missing
 
     def index(self, binding: Binding) -> Index:
         """Every entry the index names whose value key exists (a missing one reads as not held, so the
@@ -641,7 +683,37 @@ class RedisTarget(WithoutTransactions):      # socket timeouts bound every wait 
                     clear.extend(layout.changed_hot(key, before.get(key, {}), layout.cold(now_held)))
                 batch.append([name, prev[1] if prev is not None else "", _field(row.key),
                               _index_value(row.hash, name, False, not value), value])
-            script(keys=[], args=[_BATCH_JSON([layout.index, kind, layout.ttl or 0, batch, clear])])
+            if self.cluster:
+                self._upsert_cluster(layout.index, kind, layout.ttl or 0, batch, clear)
+            else:
+                script(keys=[], args=[_BATCH_JSON([layout.index, kind, layout.ttl or 0, batch, clear])])
+
+    def _upsert_cluster(self, index: str, kind: str, ttl: int, batch: list[list[Any]], clear: list[str]) -> None:
+        """_UPSERT as plain commands, in an order that converges if cut anywhere: moved keys' old names go
+        first, then the index entries (a value key they name that is not there yet reads as missing, so the
+        next run writes it), then the values, then the hot keys to clear."""
+        gone = [prev for name, prev, _, _, _ in batch if prev and prev != name]
+        if gone:
+            self.client.delete(*gone)
+        self.client.hset(index, mapping={field: entry for _, _, field, entry, _ in batch})
+        pipe = self.client.pipeline(transaction=False)
+        for name, _, _, _, value in batch:
+            if kind in ("hash", "set"):
+                pipe.delete(name)
+                if value:
+                    if kind == "hash":
+                        pipe.hset(name, mapping=dict(zip(value[::2], value[1::2])))
+                    else:
+                        pipe.sadd(name, *value)
+                    if ttl:
+                        pipe.expire(name, ttl)
+            elif value is None:
+                pipe.delete(name)
+            else:
+                pipe.set(name, value, ex=ttl or None)
+        pipe.execute()
+        if clear:
+            self.client.delete(*clear)
 
     def _cold_before(self, layout: _Layout, rows: Sequence[Any], old: dict[Key, tuple[str | None, str, bool]]
                      ) -> dict[Key, dict[str, Any]]:
@@ -665,8 +737,8 @@ class RedisTarget(WithoutTransactions):      # socket timeouts bound every wait 
             chunk = items[i:i + BATCH]
             names = [name for _, (_, name, _) in chunk]
             names += [n for k, _ in chunk for n in layout.hot_names(k, "removed")]
-            pipe = self.client.pipeline(transaction=True)
-            pipe.delete(*names)
+            pipe = self.client.pipeline(transaction=not self.cluster)   # a cluster: no MULTI across slots
+            _delete(pipe, names, self.cluster)
             pipe.hdel(layout.index, *[_field(k) for k, _ in chunk])
             pipe.execute()
 
@@ -676,7 +748,7 @@ class RedisTarget(WithoutTransactions):      # socket timeouts bound every wait 
         layout = self._layout(binding)
         items = list(self._entries(binding, keys).items())
         for i in range(0, len(items), BATCH):
-            pipe = self.client.pipeline(transaction=True)
+            pipe = self.client.pipeline(transaction=not self.cluster)
             hot: list[str] = []
             for key, (h, name, _) in items[i:i + BATCH]:
                 if layout.value == "hash":
@@ -684,7 +756,7 @@ class RedisTarget(WithoutTransactions):      # socket timeouts bound every wait 
                 pipe.hset(layout.index, _field(key), _index_value(h, name, True, False))
                 hot.extend(layout.hot_names(key, "removed"))
             if hot:
-                pipe.delete(*hot)
+                _delete(pipe, hot, self.cluster)
             pipe.execute()
 
     def expire_hot(self, binding: Binding) -> int:
@@ -722,8 +794,23 @@ class RedisTarget(WithoutTransactions):      # socket timeouts bound every wait 
                         argv += [name, beat]
                         why[name] = f"heartbeat {beat} is gone"
             if len(argv) > 1:
-                out += [(n, why[n]) for n in self.client.eval(_HOT_CONFLICTS, 0, *argv)]
+                found = self._hot_cluster(argv) if self.cluster else self.client.eval(_HOT_CONFLICTS, 0, *argv)
+                out += [(n, why[n]) for n in found]
         return out
+
+    def _hot_cluster(self, argv: list[str]) -> list[str]:
+        """_HOT_CONFLICTS as plain commands: EXISTS of each hot key and its heartbeat, then DEL on clear."""
+        pairs = list(zip(argv[1::2], argv[2::2]))
+        pipe = self.client.pipeline(transaction=False)
+        for hot, beat in pairs:
+            pipe.exists(hot)
+            pipe.exists(beat) if beat else pipe.exists(hot)
+        got = pipe.execute()
+        found = [hot for (hot, beat), there, beating in zip(pairs, got[::2], got[1::2])
+                 if there and (not beat or not beating)]
+        if found and argv[0] == "clear":
+            self.client.delete(*found)
+        return found
 
     def hot_fields(self, binding: Binding) -> tuple[str, ...]:
         """The names of the binding's hot keys, as a render template uses them."""
@@ -783,3 +870,12 @@ def _queue_read(pipe: Any, value: str, name: str) -> None:
         pipe.smembers(name)
     else:
         pipe.get(name)
+
+
+def _delete(pipe: Any, names: list[str], cluster: bool) -> None:
+    """DEL of many keys in a pipeline: one command, or on a cluster one per key (keys of many slots)."""
+    if cluster:
+        for name in names:
+            pipe.delete(name)
+    elif names:
+        pipe.delete(*names)

@@ -3,7 +3,8 @@
 Each test drives a real workspace through the library (``Workspace.sync``/``plan``) and
 reads what the target really holds through the Target interface itself, so a new kind
 joins by adding one entry to ``KINDS`` below: memory (the reference), SQLite,
-PostgreSQL, MariaDB, Redis and Qdrant (local mode, a folder per test) today.
+PostgreSQL, MariaDB, Redis, a three-node Redis Cluster (started by the suite) and Qdrant (local
+mode, a folder per test) today.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def _spec(kind: str) -> str:
         """) + head + COLUMNS
 
 
-@pytest.fixture(params=["memory", "sqlite", "postgresql", "mariadb", "redis", "qdrant"])
+@pytest.fixture(params=["memory", "sqlite", "postgresql", "mariadb", "redis", "redis-cluster", "qdrant"])
 def kind(request):
     return request.param
 
@@ -73,9 +74,10 @@ def workspace(kind, tmp_path, request):
     if kind == "memory":
         database = f"sqlite:///{tmp_path / 'unused.db'}"
         extra = f"targets:\n  mem: memory://{uuid.uuid4().hex}\n"
-    elif kind == "redis":
+    elif kind in ("redis", "redis-cluster"):
         database = f"sqlite:///{tmp_path / 'unused.db'}"
-        extra = f"targets:\n  cache: \"{request.getfixturevalue('redis_url')}\"\n"
+        url = request.getfixturevalue("redis_url" if kind == "redis" else "redis_cluster_url")
+        extra = f"targets:\n  cache: \"{url}\"\n"
     elif kind == "qdrant":
         pytest.importorskip("qdrant_client", reason="pip install 'syncspec[qdrant]'")
         database = f"sqlite:///{tmp_path / 'unused.db'}"
@@ -89,7 +91,8 @@ def workspace(kind, tmp_path, request):
     (root / "specs").mkdir(parents=True)
     (root / "docs").mkdir()
     (root / "syncspec.yaml").write_text(f"project: contract\ndatabase: {database}\nspecs: specs/\n{extra}")
-    (root / "specs" / "notes.yaml").write_text(_spec(kind if kind in ("memory", "redis", "qdrant") else "sql"))
+    spec = {"redis-cluster": "redis"}.get(kind, kind)
+    (root / "specs" / "notes.yaml").write_text(_spec(spec if spec in ("memory", "redis", "qdrant") else "sql"))
     (root / "docs" / "NOTES.md").write_text(NOTES)
     return root
 

@@ -73,10 +73,21 @@ def make(tmp_path: Path, redis_url: str, target: str, on_missing: str = "delete"
     return root
 
 
+@pytest.fixture(params=["standalone", "cluster"])
+def redis_url(request, redis_url):
+    """Each test here runs against the one Redis server and against a three-node Redis Cluster."""
+    return redis_url if request.param == "standalone" else request.getfixturevalue("redis_cluster_url")
+
+
 @pytest.fixture
 def client(redis_url):
     url, prefix = split_prefix(redis_url)
     c = redis.Redis.from_url(url, decode_responses=True)
+    if c.info("cluster").get("cluster_enabled"):
+        from redis.cluster import RedisCluster
+
+        c.close()
+        c = RedisCluster.from_url(url, decode_responses=True)
     c.prefix = prefix            # type: ignore[attr-defined]
     yield c
     c.close()
@@ -258,3 +269,39 @@ def test_a_hash_tag_keeps_an_entrys_keys_in_one_slot(tmp_path, redis_url, client
         assert "{" not in layout.index          # untagged: its slot is its own name's, not the entries'
     finally:
         target.close()
+
+
+def test_on_a_cluster_keys_spread_over_its_nodes_and_a_flush_is_repaired(tmp_path, redis_cluster_url):
+    """A Redis Cluster (found from the URL's node): entries land in many slots on every node, and what
+    the batch scripts do on one server is done with per-node commands; a flush is repaired by a sync."""
+    from redis.cluster import RedisCluster
+
+    root = make(tmp_path, redis_cluster_url, "target:\n  kind: redis\n  use: cache\n  key_template: 'note:{note_id}'\n")
+    (root / "docs" / "NOTES.md").write_text("# Notes\n\n" + "".join(
+        f"## N-{i}: Entry {i}\n**Status**: open\n\n" for i in range(1, 61)))
+    assert Workspace.open(root).sync().inserted == 60
+    target, _ = redis_target(root)
+    try:
+        assert target.cluster
+    finally:
+        target.close()
+    url, prefix = split_prefix(redis_cluster_url)
+    c = RedisCluster.from_url(url, decode_responses=True)
+    try:
+        names = [f"{prefix}note:N-{i}" for i in range(1, 61)]
+        assert all(c.hget(n, "status") == "open" for n in names)
+        assert len({c.get_node_from_key(n).name for n in names}) == 3
+        c.delete(*names[:10])                                      # a flush of some keys behind our back
+        result = Workspace.open(root).sync()                       # the count guard sees it
+        assert result.inserted == 10
+        assert all(c.exists(n) for n in names)
+        assert Workspace.open(root).verify().empty
+    finally:
+        c.close()
+
+
+def test_a_cluster_url_naming_another_database_is_refused_with_the_fix(tmp_path, redis_cluster):
+    root = make(tmp_path, redis_cluster.replace("/0", "/3"), "target:\n  kind: redis\n  use: cache\n")
+    with pytest.raises(TargetUnavailable) as err:
+        Workspace.open(root).sync()
+    assert "database 0 only" in str(err.value) and "/0" in err.value.problems[0].hint

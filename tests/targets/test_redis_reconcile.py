@@ -11,7 +11,7 @@ import pytest
 
 from syncspec import Workspace
 
-from test_redis import client, edit, make, ours  # noqa: F401 - client: the fixture
+from test_redis import client, edit, make, ours, redis_url  # noqa: F401 - client, redis_url: fixtures
 
 redis = pytest.importorskip("redis")
 

@@ -11,7 +11,7 @@ import pytest
 from syncspec import Workspace
 from syncspec.errors import SpecError
 
-from test_redis import client, edit, make, ours, redis_target  # noqa: F401 - client: the fixture
+from test_redis import client, edit, make, ours, redis_target, redis_url  # noqa: F401 - fixtures too
 
 redis = pytest.importorskip("redis")
 
