@@ -270,3 +270,10 @@ class ProblemList:
     def raise_if_any(self, cls: type[SyncSpecError], message: str = "") -> None:
         if self.items:
             raise cls(message, problems=list(self.items))
+
+
+def first_line(exc: BaseException) -> str:
+    """An exception's message for a Problem: its first line, or its type's name when it says nothing
+    (driver and client errors carry multi-line server text)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

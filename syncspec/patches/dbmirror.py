@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Sequence
 
-from ..errors import SyncSpecError
+from ..errors import SyncSpecError, first_line
 from .ledger import LedgerEntry
 
 TABLE = "syncspec_patches"
@@ -64,7 +64,7 @@ def mirror(database_url: str, project: str, plan_file: str, entries: Sequence[Le
                 model.insert_many(rows).execute()
         return len(rows), None
     except (pw.PeeweeException, OSError) as exc:  # the canonical file ledger is already written
-        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        detail = first_line(exc)
         return 0, f"cannot write {TABLE} in {target.masked}: {detail}"
     finally:
         db.close()

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ConfigError, LockNotAcquired, Problem, SyncSpecError, TargetError, TargetUnavailable
+from ..errors import ConfigError, LockNotAcquired, Problem, SyncSpecError, TargetError, TargetUnavailable, first_line
 from ..workspace import mask_url
 from .base import Binding, Capabilities, Index, Key, WithoutTransactions
 from .embedders import Embedder, embedder_for
@@ -172,7 +172,7 @@ class QdrantTarget(WithoutTransactions):
         try:
             self.client.get_collections()
         except Exception as exc:  # noqa: BLE001 - httpx/grpc errors differ by transport: all mean unreachable
-            raise TargetError(problems=[Problem(f"cannot reach Qdrant at {self.label}: {_first_line(exc)}",
+            raise TargetError(problems=[Problem(f"cannot reach Qdrant at {self.label}: {first_line(exc)}",
                                                 hint="start the server or fix the URL; nothing was written")],
                               target=self.label) from None
 
@@ -203,7 +203,7 @@ class QdrantTarget(WithoutTransactions):
         except ImportError:
             return None
         if isinstance(exc, (UnexpectedResponse, ResponseHandlingException)):
-            return TargetError(problems=[Problem(f"Qdrant error on {self.label}: {_first_line(exc)}",
+            return TargetError(problems=[Problem(f"Qdrant error on {self.label}: {first_line(exc)}",
                                                  hint="rerun: writes are idempotent, the next run converges")],
                                target=self.label)
         return None
@@ -552,8 +552,3 @@ def _from_json(kind: str, value: Any) -> Any:
 
 def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

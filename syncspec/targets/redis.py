@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from ..errors import Problem, SpecError, SyncSpecError, TargetError, TargetUnavailable
+from ..errors import Problem, SpecError, SyncSpecError, TargetError, TargetUnavailable, first_line
 from ..records import canonical, coerce
 from .base import Binding, Capabilities, Index, Key, WithoutTransactions
 
@@ -515,7 +515,7 @@ class RedisTarget(WithoutTransactions):      # socket timeouts bound every wait 
             # (exit 2, ``error``): some keys may be in, and the next run converges.
             self.client.close()
             self.client = None
-            detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            detail = first_line(exc)
             raise TargetUnavailable(problems=[Problem(
                 f"target {self.name!r} ({self.label}) is unreachable: {detail}",
                 hint=f"start the Redis server or fix the URL; nothing was written to any target. "
@@ -547,7 +547,7 @@ class RedisTarget(WithoutTransactions):      # socket timeouts bound every wait 
             return None
         if not isinstance(exc, RedisError):
             return None
-        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        detail = first_line(exc)
         return TargetError(problems=[Problem(
             f"redis error on {self.label}: {detail}",
             hint="check that the Redis server is up and reachable; a rerun converges (writes are idempotent)")],

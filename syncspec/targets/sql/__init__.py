@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ...errors import Problem, SyncSpecError, TargetError
+from ...errors import Problem, SyncSpecError, TargetError, first_line
 from ..base import Binding, Capabilities, Index, Key
 from .dialect import Dialect, dialect_for
 
@@ -121,7 +121,7 @@ class SqlTarget:
             return None
         while "cannot rollback" in str(exc) and exc.__context__ is not None:
             exc = exc.__context__      # the rollback after a failure failed too: report the failure (disk full)
-        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        detail = first_line(exc)
         waited = self.dialect.waited(exc)
         if waited == "lock":
             return LockNotAcquired(problems=[Problem(

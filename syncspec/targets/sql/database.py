@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import unquote, urlparse
 
-from ...errors import LockNotAcquired, Problem, TargetError, TargetUnavailable
+from ...errors import LockNotAcquired, Problem, TargetError, TargetUnavailable, first_line
 from ...workspace import mask_url
 
 # scheme -> (backend name, driver module, pip extra)
@@ -178,7 +178,7 @@ def connect(target: Target, readonly: bool = False):
             conn = db.connection()
             conn._read_timeout = conn._write_timeout = STATEMENT_SECONDS
     except peewee.DatabaseError as exc:
-        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        detail = first_line(exc)
         raise TargetError(
             problems=[Problem(f"cannot connect to {target.masked}: {detail}",
                               hint="check that the server runs and the URL is right "
