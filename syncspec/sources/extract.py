@@ -109,39 +109,40 @@ def extract_batches(spec: Spec, path: Path, display: str, raw: bytes | None = No
                              key=key) if keep else None
         yield FileRecords(display, strategy.kind if records else None, records, described)
         return
-    for start, end, line in spans:
-        yield _piece(spec, path, display, data, skip, level, start, end, line, defs, keep)
+    for start, end, line in spans:        # cut at headings proven clean (chunks.cuts)
+        yield _alone(spec, path, display, data, skip, level, start, end, line, defs, keep)[0]
 
 
-def _piece(spec: Spec, path: Path, display: str, data: bytes, skip: int, level: int, start: int, end: int,
-           line: int, defs: link_definitions.Definitions, keep: bool) -> FileRecords:
-    """One piece of a large file, parsed alone, followed by the next piece's heading line (its records
-    stop there). With link definitions in the file, the piece sees them all: after that heading line
-    for the first piece, before any later one (which starts at a heading, so they end before it)."""
-    strategy = spec.strategies[0]
-    before = after = b""
-    if defs.block and start > 0:
-        before = defs.block + b"\n"
-    if end < len(data):      # the next piece's heading line: this piece's text ends as in the whole file
-        nl = data.find(b"\n", end)    # (never in definition lines, which the last section's body leaves out)
-        after = data[end:len(data) if nl == -1 else nl + 1]
-        if defs.block and start == 0:
-            after += b"\n" + defs.block
-    text = before + data[start:end] + after if before or after else data[start:end]
+def _alone(spec: Spec, path: Path, display: str, data: bytes, skip: int, level: int, start: int, end: int,
+           line: int, defs: link_definitions.Definitions, keep: bool) -> tuple[FileRecords, bool]:
+    """Parse ``data[start:end]`` alone as it parses in the whole file (a piece of a large file, or a
+    changed range between reused sections): followed by the heading line that comes next (its records
+    are dropped), and with the file's link definitions before it when it starts at a heading, else
+    after that heading line. Also says whether that line did parse as a heading of the section level:
+    if not, the parser is not clean there (an unclosed fence swallows what follows)."""
+    tail = b""
+    if end < len(data):      # its text ends as in the whole file (never in definition lines, which the
+        nl = data.find(b"\n", end)    # last section's body leaves out)
+        tail = data[end:len(data) if nl == -1 else nl + 1]
+    before = defs.block + b"\n" if defs.block and start > 0 else b""
+    after = b"\n" + defs.block if defs.block and start == 0 and tail else b""
+    text = before + data[start:end] + tail + after if before or tail else data[start:end]
     src = read_source(path, display, spec.encoding, text, offset=start + skip - len(before),
                       first_line=line - before.count(b"\n"))
     parsed = Parsed(src, path)
-    records = run_strategy(strategy, parsed)
-    if after:
+    doc = parsed.markdown
+    at = len(before)
+    clean = not tail or any(h.start == at + end - start and h.level <= level for h in doc.headings)
+    records = run_strategy(spec.strategies[0], parsed)
+    if tail:
         resume = line + data.count(b"\n", start, end)
         records = [r for r in records if r.line < resume]
     described = None
     if keep:
-        starts = [s - len(before) for s in piece_starts(parsed.markdown, src.data, level) if s >= len(before)]
-        own = src.data[len(before):len(before) + end - start] if before else src.data
-        described = describe(own, starts if starts[:1] == [0] else [0, *starts], line, end=end - start,
-                             key=defs.key)
-    return FileRecords(display, strategy.kind if records else None, records, described)
+        starts = [s - at for s in piece_starts(doc, src.data, level) if s >= at]
+        described = describe(src.data[at:] if at else src.data, starts if starts[:1] == [0] else [0, *starts],
+                             line, end=end - start, key=defs.key)
+    return FileRecords(display, spec.strategies[0].kind if records else None, records, described), clean
 
 
 def _reusing(spec: Spec, path: Path, display: str, data: bytes, skip: int, level: int,
@@ -151,7 +152,6 @@ def _reusing(spec: Spec, path: Path, display: str, data: bytes, skip: int, level
     having yielded nothing, when a changed range does not end where an unchanged section can resume."""
     batches: list[FileRecords | ReusedSections] = []
     line = 1
-    kind = spec.strategies[0].kind
     old = previous.sections or []
     plan = plan_reuse(data, level, old, defs.key)
     if len(defs.block) * sum(what == "parse" for what, _, _ in plan) > len(data):
@@ -166,30 +166,11 @@ def _reusing(spec: Spec, path: Path, display: str, data: bytes, skip: int, level
                 line += section[3]
             batches.append(ReusedSections(display, entries, old[a:b]))
             continue
-        body = data[a:b]
-        tail = b""
-        if b < len(data):          # prove the parser is clean where the next unchanged section starts
-            nl = data.find(b"\n", b)
-            tail = data[b:len(data) if nl == -1 else nl + 1]
-        before = after = b""       # the file's link definitions: before a range that starts at a heading,
-        if defs.block and a > 0:   # else after the heading line that ends it (as extract._piece)
-            before = defs.block + b"\n"
-        elif defs.block and tail:
-            after = b"\n" + defs.block
-        src = read_source(path, display, spec.encoding, before + body + tail + after, offset=a + skip - len(before),
-                          first_line=line - before.count(b"\n"))
-        parsed = Parsed(src, path)
-        doc = parsed.markdown
-        at = len(before)
-        if tail and not any(h.start == at + len(body) and h.level <= level for h in doc.headings):
+        batch, clean = _alone(spec, path, display, data, skip, level, a, b, line, defs, True)
+        if not clean:
             return False
-        resume = line + body.count(b"\n")
-        records = [rec for rec in run_strategy(spec.strategies[0], parsed) if not tail or rec.line < resume]
-        starts = [s - at for s in piece_starts(doc, src.data, level) if s >= at]
-        described = describe(src.data[at:] if at else src.data, starts if starts[:1] == [0] else [0, *starts],
-                             line, end=len(body), key=defs.key)
-        batches.append(FileRecords(display, kind if records else None, records, described))
-        line = resume
+        batches.append(batch)
+        line += data.count(b"\n", a, b)
     yield from batches
     return True
 
