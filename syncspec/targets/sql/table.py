@@ -310,16 +310,6 @@ class SqlTable:
         return [n for n in names if n in self._real]
 
     # -- write ------------------------------------------------------------
-    def _sql(self, query) -> tuple[str, list[int]]:
-        """SQL of a query built with numbered placeholders, and their order."""
-        sql, params = query.sql()
-        return sql, [int(p[3:-2]) for p in params]
-
-    def _placeholder(self, i: int):
-        import peewee as pw
-
-        return pw.Value(f"__p{i}__", converter=None)
-
     def upsert(self, rows: Sequence[Row], now: dt.datetime) -> None:
         if not rows:
             return
@@ -348,7 +338,7 @@ class SqlTable:
         self._executemany(sql, params)
 
     def _upsert_query(self, names: list[str]):
-        values = {self.fields[n]: self._placeholder(i) for i, n in enumerate(names)}
+        values = {self.fields[n]: placeholder(i) for i, n in enumerate(names)}
         return self._on_conflict(self.model.insert(values), names)
 
     def _on_conflict(self, query, names: list[str]):
@@ -377,7 +367,7 @@ class SqlTable:
         """Generated SQL, once per statement shape: peewee's builder costs ~1 ms, a sync writes per file."""
         found = self._statements.get(what)
         if found is None:
-            found = self._statements[what] = self._sql(build())
+            found = self._statements[what] = numbered_sql(build())
         return found
 
     def delete(self, keys: Sequence[tuple]) -> None:
@@ -390,9 +380,9 @@ class SqlTable:
         if not keys:
             return
         n = len(self.key)
-        sets = {self.fields["deleted_at"]: self._placeholder(n)}
+        sets = {self.fields["deleted_at"]: placeholder(n)}
         if self.timestamps:
-            sets[self.fields["updated_at"]] = self._placeholder(n)
+            sets[self.fields["updated_at"]] = placeholder(n)
         sql, order = self._statement(("mark",), lambda: self.model.update(sets).where(self._key_condition()))
         stamp = self._stamp(now)
         self._executemany(sql, [tuple(stamp if i == n else self._key_param(key, i) for i in order) for key in keys])
@@ -400,7 +390,7 @@ class SqlTable:
     def _key_condition(self):
         cond = None
         for i, k in enumerate(self.key):
-            term = self.fields[k] == self._placeholder(i)
+            term = self.fields[k] == placeholder(i)
             cond = term if cond is None else cond & term
         return cond
 
@@ -433,24 +423,41 @@ def _null() -> Any:
     return pw.SQL("NULL")
 
 
+def placeholder(i: int):
+    """The i-th numbered placeholder of a statement built once and run for many rows (numbered_sql)."""
+    import peewee as pw
+
+    return pw.Value(f"__p{i}__", converter=None)
+
+
+def numbered_sql(query) -> tuple[str, list[int]]:
+    """SQL of a query built with numbered placeholders, and their order."""
+    sql, params = query.sql()
+    return sql, [int(p[3:-2]) for p in params]
+
+
+def _statement(model, shape: tuple, build) -> tuple[str, list[int]]:
+    """``numbered_sql(build())``, built once per model and shape (a run writes the same few statements
+    for every file)."""
+    cache = model.__dict__.get("_syncspec_statements")
+    if cache is None:
+        cache = model._syncspec_statements = {}
+    found = cache.get(shape)
+    if found is None:
+        found = cache[shape] = numbered_sql(build())
+    return found
+
+
 def bulk_insert(db, model, names: list[str], rows: Sequence[tuple]) -> None:
     """Insert many rows through peewee-generated SQL and the driver's executemany."""
     import peewee as pw
 
-    cache = model.__dict__.get("_syncspec_inserts")
-    if cache is None:
-        cache = {}
-        model._syncspec_inserts = cache
-    found = cache.get(tuple(names))
-    if found is None:
+    def build():
         fields = model._meta.fields
-        values = {fields[n]: pw.Value(f"__p{i}__", converter=None) for i, n in enumerate(names)}
-        query = model.insert(values)
-        if isinstance(db, pw.PostgresqlDatabase):
-            query = query.returning()
-        sql, params = query.sql()
-        found = cache[tuple(names)] = (sql, [int(p[3:-2]) for p in params])
-    sql, order = found
+        query = model.insert({fields[n]: placeholder(i) for i, n in enumerate(names)})
+        return query.returning() if isinstance(db, pw.PostgresqlDatabase) else query
+
+    sql, order = _statement(model, ("insert", *names), build)
     params = [tuple(row[i] for i in order) for row in rows]
     if bulk.usable(db, len(params), bulk.COPY_MIN):
         fields = model._meta.fields
@@ -462,28 +469,15 @@ def bulk_insert(db, model, names: list[str], rows: Sequence[tuple]) -> None:
 def bulk_update(db, model, names: list[str], where: list[str], rows: Sequence[tuple]) -> None:
     """``UPDATE model SET names... WHERE where... = ...`` for many rows (``names`` then ``where`` values in
     each), one peewee-built statement through executemany: a statement built per row costs ~0.25 ms."""
-    import peewee as pw
-
-    if not rows:
-        return
-    cache = model.__dict__.get("_syncspec_updates")
-    if cache is None:
-        cache = {}
-        model._syncspec_updates = cache
-    found = cache.get((tuple(names), tuple(where)))
-    if found is None:
+    def build():
         fields = model._meta.fields
-        n = len(names)
-        query = model.update({fields[c]: pw.Value(f"__p{i}__", converter=None) for i, c in enumerate(names)})
+        query = model.update({fields[c]: placeholder(i) for i, c in enumerate(names)})
         for j, c in enumerate(where):
-            query = query.where(fields[c] == pw.Value(f"__p{n + j}__", converter=None))
-        sql, params = query.sql()
-        found = cache[(tuple(names), tuple(where))] = (sql, [int(p[3:-2]) for p in params])
-    sql, order = found
-    cursor = db.cursor()
-    params = [tuple(row[i] for i in order) for row in rows]
-    for start in range(0, len(params), BATCH):
-        cursor.executemany(sql, params[start:start + BATCH])
+            query = query.where(fields[c] == placeholder(len(names) + j))
+        return query
+
+    sql, order = _statement(model, ("update", *names, "where", *where), build)
+    executemany(db, sql, [tuple(row[i] for i in order) for row in rows])
 
 
 def executemany(db, sql: str, params: list[tuple]) -> None:
