@@ -95,7 +95,6 @@ class Lane:
     spec: Spec = field(init=False)
     state_check: StateCheck = field(init=False)
     _entries: list[tuple] = field(default_factory=list)
-    _pending: int = 0                                    # entries of the parsed files not saved yet
     _saved: bool = False
     _state_hash: str = field(init=False)
     _sections: list[list] | None = None
@@ -299,8 +298,7 @@ class Lane:
     def end_file(self, f: SourceFile) -> None:
         if self.sink is not None:           # only a sync saves file states
             self.parsed.append(ParsedFile.of(f, self._entries, self._sections))
-            self._pending += len(self._entries)
-            if self._pending >= SAVE_EVERY:
+            if sum(p.count for p in self.parsed) >= SAVE_EVERY:
                 self.save_states()
         self._entries, self._sections = [], []
 
@@ -315,7 +313,7 @@ class Lane:
                               self.touched if final else [], self.removed if final else [],
                               self.rebuild is not None and not self._saved)
         self._saved = True
-        self.parsed, self._pending = [], 0
+        self.parsed = []
 
     # -- finish -----------------------------------------------------------------
     def report(self, problems: Collected) -> bool:
