@@ -9,7 +9,7 @@ A cut is made only where CommonMark guarantees the pieces parse the same: at a
 line that starts with ``#`` .. ``#`` * level and a space (an ATX heading, which
 closes every open paragraph, list, quote and table), outside fenced code and HTML
 blocks. Link reference definitions (``[x]: url`` anywhere can change how text
-before it parses) are handed to every piece (extract._piece, sources/definitions.py). Only specs whose one strategy is
+before it parses) are handed to every piece (extract._alone, sources/definitions.py). Only specs whose one strategy is
 ``sections`` are cut: a section's body ends at the next heading of its level or
 above, so no record spans a cut, and the first-strategy-that-yields rule is per
 file.
